@@ -1,0 +1,1 @@
+//! In-memory simulator of the OpenStack and NHN Cloud APIs.

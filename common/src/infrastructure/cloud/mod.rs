@@ -1,0 +1,1 @@
+//! The cloud port and its OpenStack and NHN Cloud adapters.

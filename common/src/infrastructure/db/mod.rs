@@ -1,0 +1,1 @@
+//! MySQL access: pool, migrations, transactions, repositories.

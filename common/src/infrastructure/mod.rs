@@ -1,0 +1,4 @@
+//! Adapters to the outside world.
+
+pub mod cloud;
+pub mod db;

@@ -1,1 +1,5 @@
-pub fn x(){}
+//! Fixtures shared by every crate's tests.
+
+pub mod database;
+
+pub use database::TestDb;

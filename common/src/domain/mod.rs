@@ -1,1 +1,3 @@
-//! Plain types and rules, no I/O.
+//! Plain types and rules, no I/O: parse, don't validate.
+
+pub mod user;

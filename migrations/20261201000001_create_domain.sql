@@ -1,0 +1,12 @@
+CREATE TABLE domain (
+    id BIGINT NOT NULL AUTO_INCREMENT,
+    openstack_id VARCHAR(64) NULL,
+    name VARCHAR(64) NOT NULL,
+    created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6),
+    deleted_at DATETIME(6) NULL,
+    version BIGINT NOT NULL DEFAULT 1,
+    live_name VARCHAR(64) AS (CASE WHEN deleted_at IS NULL THEN name END) VIRTUAL,
+    PRIMARY KEY (id),
+    UNIQUE KEY uq_domain_live_name (live_name)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -1,0 +1,1 @@
+INSERT INTO domain (openstack_id, name) VALUES ('default', 'Default');

@@ -1,0 +1,23 @@
+CREATE TABLE user (
+    id BIGINT NOT NULL AUTO_INCREMENT,
+    domain_id BIGINT NOT NULL,
+    openstack_id VARCHAR(64) NULL,
+    account_id VARCHAR(20) NOT NULL,
+    name VARCHAR(64) NOT NULL,
+    password_hash VARCHAR(255) NOT NULL,
+    role VARCHAR(16) NOT NULL DEFAULT 'member',
+    created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6),
+    deleted_at DATETIME(6) NULL,
+    version BIGINT NOT NULL DEFAULT 1,
+    live_account_id VARCHAR(20) AS (CASE WHEN deleted_at IS NULL THEN account_id END) VIRTUAL,
+    PRIMARY KEY (id),
+    UNIQUE KEY uq_user_live_account_id (live_account_id),
+    KEY ix_user_deleted_created (deleted_at, created_at, id),
+    KEY ix_user_deleted_account (deleted_at, account_id, id),
+    KEY ix_user_deleted_name (deleted_at, name, id),
+    KEY ix_user_role (role, deleted_at),
+    KEY ix_user_updated (updated_at),
+    CONSTRAINT fk_user_domain FOREIGN KEY (domain_id) REFERENCES domain (id),
+    CONSTRAINT ck_user_role CHECK (role IN ('admin', 'member'))
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

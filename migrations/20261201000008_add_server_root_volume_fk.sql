@@ -1,0 +1,1 @@
+ALTER TABLE server ADD CONSTRAINT fk_server_root_volume FOREIGN KEY (root_volume_id) REFERENCES volume (id);

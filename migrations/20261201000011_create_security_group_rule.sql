@@ -1,0 +1,23 @@
+CREATE TABLE security_group_rule (
+    id BIGINT NOT NULL AUTO_INCREMENT,
+    security_group_id BIGINT NOT NULL,
+    protocol VARCHAR(16) NULL,
+    ether_type VARCHAR(8) NOT NULL,
+    direction VARCHAR(8) NOT NULL,
+    port_range_min INT NULL,
+    port_range_max INT NULL,
+    remote_ip_prefix VARCHAR(64) NULL,
+    openstack_id VARCHAR(64) NULL,
+    created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6),
+    deleted_at DATETIME(6) NULL,
+    version BIGINT NOT NULL DEFAULT 1,
+    live_openstack_id VARCHAR(64) AS (CASE WHEN deleted_at IS NULL THEN openstack_id END) VIRTUAL,
+    PRIMARY KEY (id),
+    UNIQUE KEY uq_security_group_rule_live_openstack_id (live_openstack_id),
+    KEY ix_security_group_rule_group (security_group_id, deleted_at),
+    CONSTRAINT fk_security_group_rule_group FOREIGN KEY (security_group_id) REFERENCES security_group (id),
+    CONSTRAINT ck_security_group_rule_ether_type CHECK (ether_type IN ('IPv4', 'IPv6')),
+    CONSTRAINT ck_security_group_rule_direction CHECK (direction IN ('ingress', 'egress')),
+    CONSTRAINT ck_security_group_rule_ports CHECK (port_range_min IS NULL OR port_range_max IS NULL OR port_range_min <= port_range_max)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

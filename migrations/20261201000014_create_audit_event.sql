@@ -1,0 +1,20 @@
+CREATE TABLE audit_event (
+    id BIGINT NOT NULL AUTO_INCREMENT,
+    occurred_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    request_id VARCHAR(64) NULL,
+    source VARCHAR(16) NOT NULL DEFAULT 'api',
+    actor_user_id BIGINT NULL,
+    project_id BIGINT NULL,
+    action VARCHAR(64) NOT NULL,
+    resource_type VARCHAR(32) NOT NULL,
+    resource_id BIGINT NULL,
+    outcome VARCHAR(16) NOT NULL,
+    detail JSON NULL,
+    PRIMARY KEY (id),
+    KEY ix_audit_event_occurred (occurred_at, id),
+    KEY ix_audit_event_actor (actor_user_id, occurred_at, id),
+    KEY ix_audit_event_project (project_id, occurred_at, id),
+    KEY ix_audit_event_resource (resource_type, resource_id, occurred_at, id),
+    KEY ix_audit_event_action (action, occurred_at, id),
+    CONSTRAINT ck_audit_event_outcome CHECK (outcome IN ('success', 'failure', 'denied', 'accepted'))
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

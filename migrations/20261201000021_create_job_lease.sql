@@ -1,0 +1,7 @@
+CREATE TABLE job_lease (
+    name VARCHAR(64) NOT NULL,
+    owner VARCHAR(128) NOT NULL,
+    acquired_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    expires_at DATETIME(6) NOT NULL,
+    PRIMARY KEY (name)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -1,0 +1,20 @@
+CREATE TABLE cloud_credential (
+    id BIGINT NOT NULL AUTO_INCREMENT,
+    project_id BIGINT NOT NULL,
+    provider VARCHAR(16) NOT NULL,
+    identity_url VARCHAR(512) NULL,
+    region VARCHAR(64) NULL,
+    tenant_id VARCHAR(64) NOT NULL,
+    username VARCHAR(255) NOT NULL,
+    secret_ciphertext VARBINARY(2048) NOT NULL,
+    secret_nonce VARBINARY(32) NOT NULL,
+    key_id VARCHAR(32) NOT NULL,
+    created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6),
+    deleted_at DATETIME(6) NULL,
+    version BIGINT NOT NULL DEFAULT 1,
+    live_project_id BIGINT AS (CASE WHEN deleted_at IS NULL THEN project_id END) VIRTUAL,
+    PRIMARY KEY (id),
+    UNIQUE KEY uq_cloud_credential_live_project (live_project_id),
+    CONSTRAINT fk_cloud_credential_project FOREIGN KEY (project_id) REFERENCES project (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -1,6 +1,8 @@
 //! Live-only uniqueness, optimistic versions and soft delete, through the
 //! user repository on a real server.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use common::domain::user::{AccountId, Role, UserName};
 use common::error::ErrorKind;
 use common::infrastructure::db::{self, users};

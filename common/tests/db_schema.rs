@@ -1,5 +1,7 @@
 //! The migrations build the whole inventory on a real server.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use common::infrastructure::db;
 use test_support::TestDb;
 

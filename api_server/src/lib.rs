@@ -1,0 +1,6 @@
+//! The HTTP API of the control plane. Built like a library so tests start the
+//! real server; `main.rs` only reads settings and runs it.
+
+pub mod routes;
+pub mod settings;
+pub mod startup;

@@ -8,6 +8,10 @@ mod pool;
 mod transaction;
 mod versioned;
 
+pub mod housekeeping;
+pub mod leases;
+pub mod reconcile_requests;
+pub mod reconcile_runs;
 pub mod users;
 
 pub use errors::{is_connectivity_error, unique_violation_key};

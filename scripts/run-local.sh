@@ -45,13 +45,13 @@ if [ -z "${OS_AUTH_URL:-}" ]; then
   "$bin/cloud_sim" --listen "$SIM_LISTEN" &
   pids+=($!)
   export OS_AUTH_URL="http://$SIM_LISTEN/identity/v3"
-  export OS_USERNAME="${OS_USERNAME:-cloudplane-svc}"
-  export OS_PASSWORD="${OS_PASSWORD:-cloudplane-svc-password}"
+  export OS_USERNAME="${OS_USERNAME:-cloudplane}"
+  export OS_PASSWORD="${OS_PASSWORD:-cloudplane-secret}"
   export OS_USER_DOMAIN_NAME="${OS_USER_DOMAIN_NAME:-Default}"
   export OS_PROJECT_NAME="${OS_PROJECT_NAME:-service}"
   export OS_PROJECT_DOMAIN_NAME="${OS_PROJECT_DOMAIN_NAME:-Default}"
   export NHN_IDENTITY_URL="${NHN_IDENTITY_URL:-http://$SIM_LISTEN/nhn/identity}"
-  for _ in $(seq 1 50); do curl -fsS "http://$SIM_LISTEN/" >/dev/null 2>&1 && break; sleep 0.1; done
+  for _ in $(seq 1 50); do curl -fsS "http://$SIM_LISTEN/_sim/health" >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 
 "$bin/api_server" &

@@ -55,7 +55,11 @@ async fn render(db: &TestDb) -> String {
             (_, true) => " FK",
             _ => "",
         };
-        let generated = if extra.contains("GENERATED") { " \"generated\"" } else { "" };
+        let generated = if extra.contains("GENERATED") {
+            " \"generated\""
+        } else {
+            ""
+        };
         writeln!(out, "        {data_type} {column}{marks}{generated}").unwrap();
     }
     out.push_str("    }\n```\n");

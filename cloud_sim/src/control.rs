@@ -478,6 +478,7 @@ fn oob_create(
                     host_id,
                     deleted: false,
                     addresses_visible: true,
+                    resize: None,
                     seq,
                 },
             );

@@ -542,7 +542,8 @@ impl Cloud {
         self.events.retain(|_, e| match e {
             Event::ServerBuildStep { server_id: s, .. }
             | Event::ServerBuilt { server_id: s }
-            | Event::ServerTaskDone { server_id: s, .. } => s != server_id,
+            | Event::ServerTaskDone { server_id: s, .. }
+            | Event::ServerResized { server_id: s } => s != server_id,
             _ => true,
         });
     }

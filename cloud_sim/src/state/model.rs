@@ -68,6 +68,13 @@ pub struct ServerFault {
 }
 
 #[derive(Debug, Clone)]
+pub struct PendingResize {
+    pub old_flavor: String,
+    pub new_flavor: String,
+    pub prev_vm_state: String,
+}
+
+#[derive(Debug, Clone)]
 pub struct Server {
     pub id: String,
     pub name: String,
@@ -95,6 +102,7 @@ pub struct Server {
     pub host_id: String,
     pub deleted: bool,
     pub addresses_visible: bool,
+    pub resize: Option<PendingResize>,
     pub seq: u64,
 }
 

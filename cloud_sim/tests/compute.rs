@@ -683,3 +683,33 @@ async fn networks_are_required_from_2_37() {
         .unwrap();
     assert_eq!(r.status(), 400);
 }
+
+#[tokio::test]
+async fn booting_on_a_network_creates_a_port_that_is_deleted_with_the_server() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let net = env.project_network(&admin).await;
+    let image = env.first_image(&admin).await;
+    let r = env
+        .post(&admin, "/compute/v2.1/servers", json!({"server": {"name": "auto-port", "flavorRef": "1", "imageRef": image, "networks": [{"uuid": net}]}}))
+        .await;
+    assert_eq!(r.status(), 202);
+    let id = r.json::<Value>().await.unwrap()["server"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ports = env
+        .get_json(&admin, &format!("/networking/v2.0/ports?device_id={id}"))
+        .await;
+    assert_eq!(ports["ports"].as_array().unwrap().len(), 1);
+    let pid = ports["ports"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(env.server(&admin, &id).await["image"]["id"], image.as_str());
+    env.delete(&admin, &format!("/compute/v2.1/servers/{id}"))
+        .await;
+    assert_eq!(
+        env.get(&admin, &format!("/networking/v2.0/ports/{pid}"))
+            .await
+            .status(),
+        404
+    );
+}

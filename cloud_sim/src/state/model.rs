@@ -165,6 +165,8 @@ pub struct Subnet {
     pub net_base: u32,
     pub prefix_len: u8,
     pub allocated: std::collections::BTreeSet<u32>,
+    /// Where the next automatic allocation starts looking (wraps around).
+    pub cursor: u32,
     pub created: Ts,
     pub updated: Ts,
     pub revision: u64,

@@ -32,7 +32,7 @@ pub fn paginate_by<T>(
     };
     let page: Vec<T> = items.into_iter().skip(start).take(limit).collect();
     let next_marker = if limit > 0 && page.len() == limit {
-        page.last().and_then(|v| id_of(v)).map(str::to_string)
+        page.last().and_then(&id_of).map(str::to_string)
     } else {
         None
     };

@@ -24,11 +24,11 @@ impl Application {
     pub async fn build(settings: Settings, listener: TcpListener) -> std::io::Result<Self> {
         let pool = common::infrastructure::db::connect(&settings.database)
             .await
-            .map_err(|e| std::io::Error::other(e.to_string()))?;
+            .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
         if settings.database.run_migrations {
             common::infrastructure::db::run_migrations(&pool)
                 .await
-                .map_err(|e| std::io::Error::other(e.to_string()))?;
+                .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
         }
         Self::with_pool(pool, listener)
     }

@@ -8,6 +8,8 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod backoff;
+#[cfg(test)]
+mod call_path_tests;
 mod catalog;
 mod connector;
 mod error;
@@ -23,6 +25,8 @@ mod secret;
 mod services;
 mod session;
 mod settings;
+#[cfg(test)]
+mod test_server;
 mod timestamp;
 mod token;
 

@@ -64,7 +64,21 @@ impl ComputeApi for ProjectClient {
     }
 
     async fn console_url(&self, server_id: &str) -> CloudResult<String> {
-        nova::console_url(&self.session, server_id).await
+        match nova::console_url(&self.session, server_id).await {
+            // NHN documents no console API; the legacy action may be missing.
+            // Tell "no such server" from "no console here".
+            Err(CloudError::NotFound(detail)) if self.session.dialect == Dialect::Nhn => {
+                match nova::get_server(&self.session, server_id).await {
+                    Ok(_) => Err(CloudError::Unsupported {
+                        provider: "nhn",
+                        operation: "console_url",
+                    }),
+                    Err(CloudError::NotFound(_)) => Err(CloudError::NotFound(detail)),
+                    Err(other) => Err(other),
+                }
+            }
+            other => other,
+        }
     }
 
     async fn attach_volume(&self, server_id: &str, volume_id: &str) -> CloudResult<()> {

@@ -494,6 +494,67 @@ mod cases {
         }
     }
 
+    pub async fn identity_lifecycle(env: &Env) {
+        let identity = env.connector.identity(env.target.provider()).unwrap();
+        let request = CreateProjectRequest {
+            name: unique("idp"),
+            description: None,
+        };
+        let project = match identity.create_project(&request).await {
+            Err(CloudError::Unsupported { .. }) if env.target.provider() == Provider::Nhn => return,
+            other => other.unwrap(),
+        };
+        let duplicate = identity.create_project(&request).await.unwrap_err();
+        assert!(
+            matches!(duplicate, CloudError::Conflict(_)),
+            "{duplicate:?}"
+        );
+        identity
+            .rename_project(&project.id, &unique("renamed"))
+            .await
+            .unwrap();
+        let user = identity
+            .create_user(&CreateUserRequest {
+                name: unique("user"),
+                password: Secret::new("Sup3r-secret-pw"),
+                default_project_id: Some(project.id.clone()),
+                description: None,
+            })
+            .await
+            .unwrap();
+        identity
+            .assign_role(&project.id, &user.id, "member")
+            .await
+            .unwrap();
+        identity
+            .assign_role(&project.id, &user.id, "member")
+            .await
+            .expect("granting twice is idempotent");
+        identity
+            .unassign_role(&project.id, &user.id, "member")
+            .await
+            .unwrap();
+        let again = identity
+            .unassign_role(&project.id, &user.id, "member")
+            .await
+            .unwrap_err();
+        assert!(again.is_not_found(), "{again:?}");
+        let handle = env
+            .connector
+            .project(&ProjectCloudTarget::OpenStack {
+                project_id: project.id.clone(),
+            })
+            .unwrap();
+        assert!(
+            handle.list_security_groups().await.is_ok(),
+            "the service user got a role on the new project"
+        );
+        identity.delete_user(&user.id).await.unwrap();
+        identity.delete_project(&project.id).await.unwrap();
+        let gone = identity.delete_project(&project.id).await.unwrap_err();
+        assert!(gone.is_not_found(), "{gone:?}");
+    }
+
     pub async fn server_lifecycle(env: &Env) {
         let Some(network) = env.fixtures.tenant_network_id.clone() else {
             eprintln!("skipped: no tenant network for this backend");
@@ -595,6 +656,16 @@ mod cases {
         assert_eq!(attached.attachments[0].server_id, created.id);
         let attachments = p.list_volume_attachments(&created.id).await.unwrap();
         assert!(attachments.iter().any(|a| a.volume_id == data.id));
+        if p.provider() == Provider::OpenStack {
+            // Needs block-storage microversion 3.42, which the adapter pins.
+            let bigger = env.fixtures.volume_size_gb + 1;
+            p.extend_volume(&data.id, bigger).await.unwrap();
+            eventually(env.patience, "in-use extend", || async {
+                let v = p.get_volume(&data.id).await.unwrap();
+                (v.status == "in-use" && v.size_gb == u64::from(bigger)).then_some(())
+            })
+            .await;
+        }
         let in_use = p.delete_volume(&data.id).await.unwrap_err();
         assert!(
             matches!(in_use, CloudError::BadRequest(_) | CloudError::Conflict(_)),
@@ -627,6 +698,7 @@ mod cases {
         assert!(released.port_id.is_none());
         p.delete_floating_ip(&fip.id).await.unwrap();
 
+        let before_delete = chrono::Utc::now() - chrono::Duration::seconds(5);
         p.delete_server(&created.id).await.unwrap();
         eventually(env.patience, "server deletion", || async {
             match p.get_server(&created.id).await {
@@ -636,6 +708,20 @@ mod cases {
             }
         })
         .await;
+        let changed = env
+            .inventory()
+            .list_servers(&InventoryQuery {
+                changes_since: Some(before_delete),
+                page_size: None,
+            })
+            .await
+            .unwrap();
+        let tombstone = changed.iter().find(|s| s.id == created.id);
+        assert_eq!(
+            tombstone.map(|s| s.status.as_str()),
+            Some("DELETED"),
+            "changes-since reports the deletion"
+        );
         p.delete_port(&port.id).await.unwrap();
         p.delete_volume(&data.id).await.unwrap();
         p.delete_security_group(&group.id).await.unwrap();
@@ -686,6 +772,11 @@ macro_rules! shared_suite {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn listings_follow_pages_to_the_end() {
                 run(|e| async move { cases::listings_follow_pages_to_the_end(&e).await }).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn identity_lifecycle() {
+                run(|e| async move { cases::identity_lifecycle(&e).await }).await
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -933,6 +1024,15 @@ mod sim_cases {
         faults.clear();
     }
 
+    pub async fn global_request_ids_reach_the_cloud(env: &Env) {
+        let before = env.sim().global_request_ids().len();
+        env.project.list_flavors().await.unwrap();
+        env.project.list_volume_types().await.unwrap();
+        let ids = env.sim().global_request_ids();
+        assert!(ids.len() >= before + 2, "{ids:?}");
+        assert!(ids.iter().all(|id| id.starts_with("req-")));
+    }
+
     pub async fn identity_outage_is_unavailable(env: &Env) {
         let handle = fresh_handle(env);
         let faults = env.sim().faults();
@@ -1033,6 +1133,14 @@ macro_rules! sim_suite {
             async fn failed_listing_is_an_error_not_an_empty_list() {
                 run($config, |e| async move {
                     sim_cases::failed_listing_is_an_error_not_an_empty_list(&e).await
+                })
+                .await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn global_request_ids_reach_the_cloud() {
+                run($config, |e| async move {
+                    sim_cases::global_request_ids_reach_the_cloud(&e).await
                 })
                 .await
             }

@@ -390,3 +390,55 @@ impl TokenSource for NetworkTokens {
         self.0.invalidate(stale).await
     }
 }
+
+/// Collects formatted log output of the current thread.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn calls_are_traced_with_template_status_and_request_id_but_never_the_token() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let server = TestServer::start(vec![
+        Canned::json(
+            404,
+            r#"{"itemNotFound":{"code":404,"message":"Instance s1 could not be found."}}"#,
+        )
+        .header("x-openstack-request-id", "req-0000"),
+    ])
+    .await;
+    let (s, _) = session(&server, settings(1, Duration::from_secs(5), 2));
+    let err = s.send(&get()).await.unwrap_err();
+    assert!(err.is_not_found());
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("cloud_call"), "{text}");
+    assert!(text.contains("path=\"/servers/{id}\""), "{text}");
+    assert!(text.contains("status=404"), "{text}");
+    assert!(text.contains("request_id=\"req-0000\""), "{text}");
+    assert!(text.contains("duration_ms="), "{text}");
+    assert!(!text.contains("tok-1"), "token leaked into logs: {text}");
+}

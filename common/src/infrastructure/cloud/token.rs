@@ -2,13 +2,14 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Instant;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use tokio::sync::Mutex;
 
 use super::catalog::Catalog;
-use super::error::CloudResult;
+use super::error::{CloudError, CloudResult};
 use super::secret::Secret;
 
 /// A token scoped to one project, with the catalog that came with it.
@@ -38,7 +39,14 @@ pub(crate) trait TokenSource: Send + Sync {
 /// to expire wait for a single refresh instead of each issuing one.
 #[derive(Default)]
 pub(crate) struct TokenCell {
-    slot: Mutex<Option<Arc<ScopedToken>>>,
+    slot: Mutex<Slot>,
+}
+
+#[derive(Default)]
+struct Slot {
+    token: Option<Arc<ScopedToken>>,
+    /// The last failed issue, shared with the callers that waited for it.
+    failure: Option<(Instant, CloudError)>,
 }
 
 impl TokenCell {
@@ -47,21 +55,38 @@ impl TokenCell {
         F: FnOnce() -> Fut,
         Fut: Future<Output = CloudResult<ScopedToken>>,
     {
+        let asked_at = Instant::now();
         let mut slot = self.slot.lock().await;
-        if let Some(token) = slot.as_ref()
+        if let Some(token) = slot.token.as_ref()
             && token.refresh_at > Utc::now()
         {
             return Ok(token.clone());
         }
-        let fresh = Arc::new(issue().await?);
-        *slot = Some(fresh.clone());
-        Ok(fresh)
+        // Someone issued while we waited and failed: share that answer rather
+        // than queueing one more attempt per waiting caller.
+        if let Some((at, error)) = &slot.failure
+            && *at >= asked_at
+        {
+            return Err(error.clone());
+        }
+        match issue().await {
+            Ok(token) => {
+                let fresh = Arc::new(token);
+                slot.token = Some(fresh.clone());
+                slot.failure = None;
+                Ok(fresh)
+            }
+            Err(error) => {
+                slot.failure = Some((Instant::now(), error.clone()));
+                Err(error)
+            }
+        }
     }
 
     pub async fn invalidate(&self, stale: &ScopedToken) {
         let mut slot = self.slot.lock().await;
-        if slot.as_ref().is_some_and(|t| t.value == stale.value) {
-            *slot = None;
+        if slot.token.as_ref().is_some_and(|t| t.value == stale.value) {
+            slot.token = None;
         }
     }
 }
@@ -123,6 +148,34 @@ mod tests {
             assert_eq!(t.await.unwrap().value.expose(), "t1");
         }
         assert_eq!(issued.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn callers_waiting_on_a_failed_issue_share_the_failure() {
+        let cell = Arc::new(TokenCell::default());
+        let attempts = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..10 {
+            let cell = cell.clone();
+            let attempts = attempts.clone();
+            tasks.push(tokio::spawn(async move {
+                cell.get_or_refresh(|| async {
+                    attempts.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    Err(CloudError::invalid_response(
+                        crate::infrastructure::cloud::error::CloudService::Identity,
+                        "down",
+                    ))
+                })
+                .await
+            }));
+        }
+        for t in tasks {
+            assert!(t.await.unwrap().is_err());
+        }
+        assert_eq!(attempts.load(Ordering::SeqCst), 1);
+        let later = cell.get_or_refresh(|| async { Ok(token("t", 3600)) }).await;
+        assert!(later.is_ok(), "a later caller tries again");
     }
 
     #[tokio::test]

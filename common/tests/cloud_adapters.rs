@@ -494,6 +494,63 @@ mod cases {
         }
     }
 
+    pub async fn servers_are_listed_across_pages(env: &Env) {
+        let Some(network) = env.fixtures.tenant_network_id.clone() else {
+            eprintln!("skipped: no tenant network for this backend");
+            return;
+        };
+        let p = &env.project;
+        let mut ids = Vec::new();
+        for i in 0..3 {
+            let created = p
+                .create_server(&CreateServerRequest {
+                    name: format!("paged-{i}"),
+                    description: None,
+                    flavor_id: env.fixtures.flavor_id.clone(),
+                    image_id: env.fixtures.image_id.clone(),
+                    root_volume_size_gb: env.fixtures.volume_size_gb,
+                    root_volume_type: env.fixtures.volume_type.clone(),
+                    delete_root_volume_on_termination: true,
+                    port_ids: vec![],
+                    network_id: Some(network.clone()),
+                    security_group_names: vec![],
+                    key_name: None,
+                    availability_zone: None,
+                    metadata: BTreeMap::new(),
+                    inventory_id: unique("inv"),
+                })
+                .await
+                .unwrap();
+            ids.push(created.id);
+        }
+        let paged = ServerListQuery {
+            changes_since: None,
+            page_size: Some(1),
+        };
+        let listed = p.list_servers(&paged).await.unwrap();
+        let inventory = env
+            .inventory()
+            .list_servers(&InventoryQuery {
+                changes_since: None,
+                page_size: Some(1),
+            })
+            .await
+            .unwrap();
+        for id in &ids {
+            assert!(
+                listed.iter().any(|s| &s.id == id),
+                "{id} missing from the project listing"
+            );
+            assert!(
+                inventory.iter().any(|s| &s.id == id),
+                "{id} missing from the inventory"
+            );
+        }
+        for id in &ids {
+            p.delete_server(id).await.unwrap();
+        }
+    }
+
     pub async fn identity_lifecycle(env: &Env) {
         let identity = env.connector.identity(env.target.provider()).unwrap();
         let request = CreateProjectRequest {
@@ -772,6 +829,11 @@ macro_rules! shared_suite {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn listings_follow_pages_to_the_end() {
                 run(|e| async move { cases::listings_follow_pages_to_the_end(&e).await }).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn servers_are_listed_across_pages() {
+                run(|e| async move { cases::servers_are_listed_across_pages(&e).await }).await
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

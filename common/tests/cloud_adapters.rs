@@ -1093,6 +1093,20 @@ mod sim_cases {
         let ids = env.sim().global_request_ids();
         assert!(ids.len() >= before + 2, "{ids:?}");
         assert!(ids.iter().all(|id| id.starts_with("req-")));
+        let operation = uuid::Uuid::new_v4().to_string();
+        with_operation_id(&operation, async {
+            env.project.list_flavors().await.unwrap();
+            env.project.list_volume_types().await.unwrap();
+        })
+        .await;
+        let wanted = format!("req-{operation}");
+        let seen = env
+            .sim()
+            .global_request_ids()
+            .iter()
+            .filter(|id| **id == wanted)
+            .count();
+        assert_eq!(seen, 2, "both calls carried the operation's id");
     }
 
     pub async fn identity_outage_is_unavailable(env: &Env) {

@@ -18,6 +18,7 @@ mod http;
 mod model;
 mod nhn;
 mod openstack;
+mod operation;
 mod pager;
 mod port;
 mod project;
@@ -36,6 +37,7 @@ pub use http::install_crypto_provider;
 pub use model::*;
 pub use nhn::NhnCloud;
 pub use openstack::OpenStackCloud;
+pub use operation::with_operation_id;
 pub use port::{
     BlockStorageApi, CloudInventory, CloudProject, ComputeApi, IdentityApi, ImageApi, NetworkApi,
 };

@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::catalog::with_version;
 use super::error::{CloudError, CloudResult, CloudService};
 use super::http::{HttpCall, HttpCore, Idempotency, RawResponse};
+use super::operation::current_request_id;
 use super::settings::EndpointInterface;
 use super::token::{ScopedToken, TokenSource};
 
@@ -155,8 +156,7 @@ impl Session {
         })?;
         auth.set_sensitive(true);
         headers.insert(HeaderName::from_static("x-auth-token"), auth);
-        let global_id = format!("req-{}", uuid::Uuid::new_v4());
-        if let Ok(v) = HeaderValue::from_str(&global_id) {
+        if let Ok(v) = HeaderValue::from_str(&current_request_id()) {
             headers.insert(HeaderName::from_static("x-openstack-request-id"), v);
         }
         if self.dialect == Dialect::OpenStack {

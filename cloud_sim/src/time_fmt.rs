@@ -29,6 +29,12 @@ pub fn parse_lenient(s: &str) -> Option<Ts> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }
+    // an unencoded `+` in a query string arrives as a space
+    if let Some((head, zone)) = s.rsplit_once(' ').filter(|(h, _)| h.contains('T'))
+        && let Ok(t) = DateTime::parse_from_rfc3339(&format!("{head}+{zone}"))
+    {
+        return Some(t.with_timezone(&Utc));
+    }
     let without_z = s.strip_suffix('Z').unwrap_or(s);
     for fmt in [
         "%Y-%m-%dT%H:%M:%S%.f",

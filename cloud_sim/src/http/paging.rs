@@ -82,6 +82,7 @@ pub fn filter_by_attributes(
     items: Vec<Value>,
     req: &Req,
     ignored: &[&str],
+    known: &[&str],
 ) -> ApiResult<Vec<Value>> {
     let mut keys: Vec<&str> = req.query.iter().map(|(k, _)| k.as_str()).collect();
     keys.sort_unstable();
@@ -90,13 +91,12 @@ pub fn filter_by_attributes(
     if keys.is_empty() {
         return Ok(items);
     }
-    if let Some(first) = items.first() {
-        for k in &keys {
-            if *k != "fixed_ips" && first.get(*k).is_none() {
-                return Err(ApiError::bad_request(&format!(
-                    "[{k}] is invalid attribute for filtering"
-                )));
-            }
+    for k in &keys {
+        let in_items = items.first().is_some_and(|f| f.get(*k).is_some());
+        if *k != "fixed_ips" && !in_items && !known.contains(k) {
+            return Err(ApiError::bad_request(&format!(
+                "[{k}] is invalid attribute for filtering"
+            )));
         }
     }
     Ok(items

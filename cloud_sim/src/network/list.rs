@@ -18,8 +18,86 @@ const NOT_FILTERS: &[&str] = &[
     "verbose",
 ];
 
+/// Attributes every Neutron resource can be filtered on, plus the per-collection ones.
+fn known_attributes(key: &str) -> &'static [&'static str] {
+    match key {
+        "networks" => &[
+            "id",
+            "name",
+            "status",
+            "shared",
+            "router:external",
+            "admin_state_up",
+            "mtu",
+            "project_id",
+            "tenant_id",
+            "description",
+        ],
+        "subnets" => &[
+            "id",
+            "name",
+            "network_id",
+            "cidr",
+            "gateway_ip",
+            "ip_version",
+            "enable_dhcp",
+            "project_id",
+            "tenant_id",
+        ],
+        "ports" => &[
+            "id",
+            "name",
+            "network_id",
+            "status",
+            "device_id",
+            "device_owner",
+            "mac_address",
+            "admin_state_up",
+            "project_id",
+            "tenant_id",
+            "security_groups",
+            "description",
+        ],
+        "security_groups" => &[
+            "id",
+            "name",
+            "description",
+            "project_id",
+            "tenant_id",
+            "stateful",
+            "shared",
+        ],
+        "security_group_rules" => &[
+            "id",
+            "security_group_id",
+            "direction",
+            "ethertype",
+            "protocol",
+            "port_range_min",
+            "port_range_max",
+            "remote_ip_prefix",
+            "remote_group_id",
+            "project_id",
+            "tenant_id",
+        ],
+        "floatingips" => &[
+            "id",
+            "floating_ip_address",
+            "floating_network_id",
+            "port_id",
+            "fixed_ip_address",
+            "router_id",
+            "status",
+            "project_id",
+            "tenant_id",
+            "description",
+        ],
+        _ => &["id", "name", "project_id", "tenant_id", "status"],
+    }
+}
+
 pub fn respond(items: Vec<Value>, req: &Req, collection: &str, key: &str) -> ApiResult<Resp> {
-    let mut items = filter_by_attributes(items, req, NOT_FILTERS)?;
+    let mut items = filter_by_attributes(items, req, NOT_FILTERS, known_attributes(key))?;
     if let Some(since) = req.q("changed_since") {
         let t = parse_lenient(since).ok_or_else(|| {
             ApiError::bad_request(&format!(

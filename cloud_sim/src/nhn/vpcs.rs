@@ -77,7 +77,22 @@ pub fn list_vpcs(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
         .filter(|n| visible(ctx, &n.project_id, n.shared || n.external))
         .map(vpc_brief)
         .collect();
-    let items = filter_by_attributes(items, req, NOT_FILTERS)?;
+    let items = filter_by_attributes(
+        items,
+        req,
+        NOT_FILTERS,
+        &[
+            "id",
+            "name",
+            "tenant_id",
+            "shared",
+            "router:external",
+            "vpc_id",
+            "cidr",
+            "cidrv4",
+            "state",
+        ],
+    )?;
     Ok(Resp::ok(json!({"vpcs": items})))
 }
 
@@ -168,7 +183,22 @@ pub fn list_subnets(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> 
         })
         .map(|s| subnet_view(cloud, s))
         .collect();
-    let items = filter_by_attributes(items, req, NOT_FILTERS)?;
+    let items = filter_by_attributes(
+        items,
+        req,
+        NOT_FILTERS,
+        &[
+            "id",
+            "name",
+            "tenant_id",
+            "shared",
+            "router:external",
+            "vpc_id",
+            "cidr",
+            "cidrv4",
+            "state",
+        ],
+    )?;
     Ok(Resp::ok(json!({"vpcsubnets": items})))
 }
 

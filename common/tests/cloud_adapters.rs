@@ -206,6 +206,19 @@ async fn nhn_sim() -> Option<Env> {
     Some(nhn_sim_with(SimConfig::instant()).await)
 }
 
+/// Status transitions take time, as on a real cloud.
+fn slow_config() -> SimConfig {
+    SimConfig::instant().with_transition_delay(Duration::from_millis(40))
+}
+
+async fn openstack_slow_sim() -> Option<Env> {
+    Some(openstack_sim_with(slow_config()).await)
+}
+
+async fn nhn_slow_sim() -> Option<Env> {
+    Some(nhn_sim_with(slow_config()).await)
+}
+
 /// A real OpenStack from the `OS_*` variables, or `None` (the case is skipped).
 async fn real_openstack() -> Option<Env> {
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
@@ -851,6 +864,8 @@ macro_rules! shared_suite {
 
 shared_suite!(openstack_on_sim, openstack_sim);
 shared_suite!(nhn_on_sim, nhn_sim);
+shared_suite!(openstack_on_slow_sim, openstack_slow_sim);
+shared_suite!(nhn_on_slow_sim, nhn_slow_sim);
 shared_suite!(real_openstack_cloud, real_openstack);
 
 // ----- simulator-only cases (counters and fault injection) -------------------------

@@ -69,6 +69,7 @@ pub fn fast_http() -> HttpSettings {
             max_delay: Duration::from_millis(200),
             max_retry_after: Duration::from_secs(5),
         },
+        ca_certificates_pem: Vec::new(),
     }
 }
 
@@ -236,7 +237,13 @@ pub async fn real_openstack() -> Option<Env> {
             .and_then(EndpointInterface::parse)
             .unwrap_or(EndpointInterface::Public),
         member_role_name: var("OS_MEMBER_ROLE").unwrap_or_else(|| "member".into()),
-        http: HttpSettings::default(),
+        http: HttpSettings {
+            ca_certificates_pem: var("OS_CACERT")
+                .map(|path| std::fs::read_to_string(path).expect("OS_CACERT is readable"))
+                .into_iter()
+                .collect(),
+            ..HttpSettings::default()
+        },
     };
     let connector = Arc::new(CloudConnector::new(Some(settings), None).unwrap());
     let identity = connector.identity(Provider::OpenStack).unwrap();

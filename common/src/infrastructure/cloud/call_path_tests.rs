@@ -28,6 +28,7 @@ fn settings(max_attempts: u32, timeout: Duration, max_concurrency: usize) -> Htt
             max_delay: Duration::from_millis(50),
             max_retry_after: Duration::from_secs(5),
         },
+        ca_certificates_pem: Vec::new(),
     }
 }
 
@@ -441,4 +442,12 @@ async fn calls_are_traced_with_template_status_and_request_id_but_never_the_toke
     assert!(text.contains("request_id=\"req-0000\""), "{text}");
     assert!(text.contains("duration_ms="), "{text}");
     assert!(!text.contains("tok-1"), "token leaked into logs: {text}");
+}
+
+#[test]
+fn an_unreadable_ca_certificate_is_a_setup_error() {
+    let mut http = settings(1, Duration::from_secs(1), 1);
+    http.ca_certificates_pem =
+        vec!["-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n".into()];
+    assert!(HttpCore::new("test", http).is_err());
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
-use reqwest::{Client, Method};
+use reqwest::{Certificate, Client, Method};
 use serde_json::Value;
 use tokio::sync::Semaphore;
 use tracing::Instrument;
@@ -79,17 +79,26 @@ impl HttpCore {
         install_crypto_provider();
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        let client = Client::builder()
+        let setup_error = |what: &str, e: reqwest::Error| {
+            CloudError::InvalidResponse(ErrorDetail::local(
+                CloudService::Identity,
+                format!("{what}: {e}"),
+            ))
+        };
+        let mut builder = Client::builder()
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout)
-            .default_headers(headers)
+            .default_headers(headers);
+        for pem in &settings.ca_certificates_pem {
+            let certs = Certificate::from_pem_bundle(pem.as_bytes())
+                .map_err(|e| setup_error("reading a CA certificate", e))?;
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let client = builder
             .build()
-            .map_err(|e| {
-                CloudError::InvalidResponse(ErrorDetail::local(
-                    CloudService::Identity,
-                    format!("building the HTTP client: {e}"),
-                ))
-            })?;
+            .map_err(|e| setup_error("building the HTTP client", e))?;
         Ok(HttpCore {
             client,
             limit: Arc::new(Semaphore::new(settings.max_concurrency.max(1))),

@@ -70,6 +70,9 @@ pub struct HttpSettings {
     /// Calls in flight at once towards this cloud.
     pub max_concurrency: usize,
     pub retry: RetryPolicy,
+    /// Extra trusted CA certificates (PEM, bundles allowed) for clouds behind a
+    /// private CA (`OS_CACERT`); the system roots are always trusted.
+    pub ca_certificates_pem: Vec<String>,
 }
 
 impl Default for HttpSettings {
@@ -78,6 +81,7 @@ impl Default for HttpSettings {
             timeout: Duration::from_secs(30),
             max_concurrency: 16,
             retry: RetryPolicy::default(),
+            ca_certificates_pem: Vec::new(),
         }
     }
 }

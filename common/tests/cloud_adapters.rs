@@ -126,6 +126,18 @@ mod cases {
             .await
             .unwrap();
         assert_eq!(found.map(|v| v.id), Some(created.id.clone()));
+        let renamed = p
+            .update_volume(
+                &created.id,
+                &UpdateVolumeRequest {
+                    name: Some("renamed-vol".into()),
+                    description: Some("new description".into()),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(renamed.name.as_deref(), Some("renamed-vol"));
+        assert_eq!(renamed.description.as_deref(), Some("new description"));
         let bigger = request.size_gb + 10;
         p.extend_volume(&created.id, bigger).await.unwrap();
         eventually(env.patience, "extend", || async {
@@ -258,6 +270,19 @@ mod cases {
             matches!(duplicate, CloudError::Conflict(_)),
             "{duplicate:?}"
         );
+        let found = identity.find_project_by_name(&request.name).await.unwrap();
+        assert_eq!(found.map(|p| p.id), Some(project.id.clone()));
+        assert_eq!(
+            identity
+                .find_project_by_name(&unique("none"))
+                .await
+                .unwrap(),
+            None
+        );
+        identity
+            .grant_service_access(&project.id)
+            .await
+            .expect("granting the service user again is harmless");
         identity
             .rename_project(&project.id, &unique("renamed"))
             .await
@@ -374,6 +399,18 @@ mod cases {
             .await
             .unwrap();
         assert!(inventory.iter().any(|s| s.id == created.id));
+
+        let update = UpdateServerRequest {
+            name: Some("renamed-server".into()),
+            // NHN keeps it in metadata, which the simulator cannot update yet.
+            description: (p.provider() == Provider::OpenStack).then(|| "new description".into()),
+        };
+        p.update_server(&created.id, &update).await.unwrap();
+        let updated = p.get_server(&created.id).await.unwrap();
+        assert_eq!(updated.name, "renamed-server");
+        if p.provider() == Provider::OpenStack {
+            assert_eq!(updated.description.as_deref(), Some("new description"));
+        }
 
         p.stop_server(&created.id).await.unwrap();
         wait_server(env, &created.id, "SHUTOFF").await;

@@ -91,6 +91,14 @@ pub struct CreateServerRequest {
     pub inventory_id: String,
 }
 
+/// Fields left `None` are not changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpdateServerRequest {
+    pub name: Option<String>,
+    /// NHN keeps it in metadata (`description`).
+    pub description: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreatedServer {
     pub id: String,
@@ -368,6 +376,13 @@ pub struct CreateVolumeRequest {
     pub metadata: BTreeMap<String, String>,
     /// Stored as `metadata[INVENTORY_ID_KEY]`.
     pub inventory_id: String,
+}
+
+/// Fields left `None` are not changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpdateVolumeRequest {
+    pub name: Option<String>,
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -20,6 +20,12 @@ pub trait IdentityApi: Send + Sync {
         &self,
         request: &CreateProjectRequest,
     ) -> CloudResult<CloudProjectRecord>;
+    /// The project of that name in the service user's domain (adopting a
+    /// create whose answer was lost).
+    async fn find_project_by_name(&self, name: &str) -> CloudResult<Option<CloudProjectRecord>>;
+    /// Gives the service user the member role on a project (idempotent);
+    /// `create_project` does this already.
+    async fn grant_service_access(&self, project_id: &str) -> CloudResult<()>;
     async fn rename_project(&self, project_id: &str, name: &str) -> CloudResult<()>;
     async fn delete_project(&self, project_id: &str) -> CloudResult<()>;
     async fn create_user(&self, request: &CreateUserRequest) -> CloudResult<CloudUserRecord>;
@@ -50,6 +56,11 @@ pub trait ComputeApi: Send + Sync {
         inventory_id: &str,
     ) -> CloudResult<Option<CloudServer>>;
     async fn list_servers(&self, query: &ServerListQuery) -> CloudResult<Vec<CloudServer>>;
+    async fn update_server(
+        &self,
+        server_id: &str,
+        request: &UpdateServerRequest,
+    ) -> CloudResult<()>;
     async fn delete_server(&self, server_id: &str) -> CloudResult<()>;
     async fn start_server(&self, server_id: &str) -> CloudResult<()>;
     async fn stop_server(&self, server_id: &str) -> CloudResult<()>;
@@ -130,6 +141,11 @@ pub trait BlockStorageApi: Send + Sync {
         inventory_id: &str,
     ) -> CloudResult<Option<CloudVolume>>;
     async fn list_volumes(&self, query: &VolumeListQuery) -> CloudResult<Vec<CloudVolume>>;
+    async fn update_volume(
+        &self,
+        volume_id: &str,
+        request: &UpdateVolumeRequest,
+    ) -> CloudResult<CloudVolume>;
     async fn extend_volume(&self, volume_id: &str, new_size_gb: u32) -> CloudResult<()>;
     async fn delete_volume(&self, volume_id: &str) -> CloudResult<()>;
     async fn list_volume_types(&self) -> CloudResult<Vec<CloudVolumeType>>;

@@ -47,6 +47,14 @@ impl ComputeApi for ProjectClient {
         nova::list_servers(&self.session, query, false).await
     }
 
+    async fn update_server(
+        &self,
+        server_id: &str,
+        request: &UpdateServerRequest,
+    ) -> CloudResult<()> {
+        nova::update_server(&self.session, server_id, request).await
+    }
+
     async fn delete_server(&self, server_id: &str) -> CloudResult<()> {
         nova::delete_server(&self.session, server_id).await
     }
@@ -264,6 +272,14 @@ impl BlockStorageApi for ProjectClient {
 
     async fn list_volumes(&self, query: &VolumeListQuery) -> CloudResult<Vec<CloudVolume>> {
         cinder::list_volumes(&self.session, query, false).await
+    }
+
+    async fn update_volume(
+        &self,
+        volume_id: &str,
+        request: &UpdateVolumeRequest,
+    ) -> CloudResult<CloudVolume> {
+        cinder::update_volume(&self.session, volume_id, request).await
     }
 
     async fn extend_volume(&self, volume_id: &str, new_size_gb: u32) -> CloudResult<()> {

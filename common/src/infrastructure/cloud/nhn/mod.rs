@@ -111,6 +111,14 @@ impl IdentityApi for NoIdentityApi {
         Err(unsupported("create_project"))
     }
 
+    async fn find_project_by_name(&self, _: &str) -> CloudResult<Option<CloudProjectRecord>> {
+        Err(unsupported("find_project_by_name"))
+    }
+
+    async fn grant_service_access(&self, _: &str) -> CloudResult<()> {
+        Err(unsupported("grant_service_access"))
+    }
+
     async fn rename_project(&self, _: &str, _: &str) -> CloudResult<()> {
         Err(unsupported("rename_project"))
     }

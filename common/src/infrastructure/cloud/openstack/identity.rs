@@ -55,11 +55,21 @@ impl IdentityApi for KeystoneIdentity {
         &self,
         request: &CreateProjectRequest,
     ) -> CloudResult<CloudProjectRecord> {
-        let (domain_id, service_user) = self.service_identity().await?;
+        let (domain_id, _) = self.service_identity().await?;
         let project = keystone::create_project(&self.session, &domain_id, request).await?;
-        let role = self.role_id(&self.member_role_name).await?;
-        keystone::assign_role(&self.session, &project.id, &service_user, &role).await?;
+        self.grant_service_access(&project.id).await?;
         Ok(project)
+    }
+
+    async fn find_project_by_name(&self, name: &str) -> CloudResult<Option<CloudProjectRecord>> {
+        let (domain_id, _) = self.service_identity().await?;
+        keystone::find_project(&self.session, &domain_id, name).await
+    }
+
+    async fn grant_service_access(&self, project_id: &str) -> CloudResult<()> {
+        let (_, service_user) = self.service_identity().await?;
+        let role = self.role_id(&self.member_role_name).await?;
+        keystone::assign_role(&self.session, project_id, &service_user, &role).await
     }
 
     async fn rename_project(&self, project_id: &str, name: &str) -> CloudResult<()> {

@@ -135,6 +135,29 @@ pub(crate) async fn list_volumes(
     raw.iter().map(volume_from_wire).collect()
 }
 
+pub(crate) async fn update_volume(
+    s: &Session,
+    id: &str,
+    r: &UpdateVolumeRequest,
+) -> CloudResult<CloudVolume> {
+    let mut volume = Map::new();
+    if let Some(n) = &r.name {
+        volume.insert("name".into(), json!(n));
+    }
+    if let Some(d) = &r.description {
+        volume.insert("description".into(), json!(d));
+    }
+    let v: Value = s
+        .json(&Req::put(
+            S,
+            "/volumes/{id}",
+            format!("/volumes/{}", seg(id)),
+            json!({ "volume": volume }),
+        ))
+        .await?;
+    volume_from_wire(&unwrap_key(S, v, "volume")?)
+}
+
 pub(crate) async fn extend_volume(s: &Session, id: &str, new_size_gb: u32) -> CloudResult<()> {
     s.empty(&Req::post(
         S,

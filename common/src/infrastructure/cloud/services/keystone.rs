@@ -34,6 +34,25 @@ pub(crate) async fn create_project(
     project_record(&unwrap_key(S, v, "project")?)
 }
 
+pub(crate) async fn find_project(
+    s: &Session,
+    domain_id: &str,
+    name: &str,
+) -> CloudResult<Option<CloudProjectRecord>> {
+    let v: Value = s
+        .json(
+            &Req::get(S, "/projects", "/projects".into())
+                .query("name", name)
+                .query("domain_id", domain_id),
+        )
+        .await?;
+    array(&v, "projects")
+        .iter()
+        .find(|p| str_field(p, "name").as_deref() == Some(name))
+        .map(project_record)
+        .transpose()
+}
+
 pub(crate) async fn rename_project(s: &Session, id: &str, name: &str) -> CloudResult<()> {
     s.empty(&Req::patch(
         S,

@@ -170,6 +170,49 @@ pub(crate) async fn list_servers(
         .collect()
 }
 
+pub(crate) async fn update_server(
+    s: &Session,
+    id: &str,
+    r: &UpdateServerRequest,
+) -> CloudResult<()> {
+    let mut server = Map::new();
+    if let Some(n) = &r.name {
+        server.insert("name".into(), json!(n));
+    }
+    let mut description_in_metadata = None;
+    if let Some(d) = &r.description {
+        match s.dialect {
+            Dialect::OpenStack => {
+                server.insert("description".into(), json!(d));
+            }
+            Dialect::Nhn => description_in_metadata = Some(d),
+        }
+    }
+    if !server.is_empty() {
+        s.empty(&Req::put(
+            S,
+            "/servers/{id}",
+            format!("/servers/{}", seg(id)),
+            json!({ "server": server }),
+        ))
+        .await?;
+    }
+    if let Some(d) = description_in_metadata {
+        // POST merges into the existing metadata (PUT would replace it).
+        s.empty(
+            &Req::post(
+                S,
+                "/servers/{id}/metadata",
+                format!("/servers/{}/metadata", seg(id)),
+                json!({ "metadata": { "description": d } }),
+            )
+            .idempotent(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn delete_server(s: &Session, id: &str) -> CloudResult<()> {
     s.empty(&Req::delete(
         S,

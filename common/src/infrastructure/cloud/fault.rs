@@ -139,15 +139,19 @@ pub(crate) fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Durat
     Some((at - now).to_std().unwrap_or(Duration::ZERO))
 }
 
+/// Quota failures, told apart from e.g. a policy error naming `os-quota-sets`.
 fn mentions_quota(parsed: &ParsedFault) -> bool {
     let in_fault = parsed
         .fault
         .as_deref()
         .is_some_and(|f| f.contains("OverQuota") || f.contains("QuotaExceeded"));
-    let in_message = parsed
-        .message
-        .as_deref()
-        .is_some_and(|m| m.to_ascii_lowercase().contains("quota"));
+    let in_message = parsed.message.as_deref().is_some_and(|m| {
+        let m = m.to_ascii_lowercase();
+        m.contains("quota exceeded")
+            || m.contains("exceeds allowed")
+            || m.contains("exceedsavailablequota")
+            || m.contains("over quota")
+    });
     in_fault || in_message
 }
 
@@ -293,11 +297,20 @@ mod tests {
             classify(CloudService::Network, 409, &h, neutron, true),
             CloudError::OverQuota(_)
         ));
-        let cinder = br#"{"overLimit":{"code":413,"message":"VolumeSizeExceedsAvailableQuota","retryAfter":"0"}}"#;
+        let cinder = br#"{"overLimit":{"code":413,"message":"Requested volume or snapshot exceeds allowed gigabytes quota.","retryAfter":"0"}}"#;
         let h0 = headers(&[("retry-after", "0")]);
         assert!(matches!(
             classify(CloudService::BlockStorage, 413, &h0, cinder, true),
             CloudError::OverQuota(_)
+        ));
+    }
+
+    #[test]
+    fn a_policy_error_about_quota_sets_is_forbidden_not_over_quota() {
+        let body = br#"{"forbidden":{"code":403,"message":"Policy doesn't allow os_compute_api:os-quota-sets:show to be performed."}}"#;
+        assert!(matches!(
+            classify(CloudService::Compute, 403, &HeaderMap::new(), body, false),
+            CloudError::Forbidden(_)
         ));
     }
 

@@ -126,6 +126,27 @@ mod cases {
             .await
             .unwrap();
         assert_eq!(found.map(|v| v.id), Some(created.id.clone()));
+        let recent = p
+            .list_volumes(&VolumeListQuery {
+                changes_since: Some(chrono::Utc::now() - chrono::Duration::minutes(5)),
+                page_size: None,
+            })
+            .await
+            .unwrap();
+        assert!(recent.iter().any(|v| v.id == created.id));
+        if p.provider() == Provider::OpenStack {
+            let future = p
+                .list_volumes(&VolumeListQuery {
+                    changes_since: Some(chrono::Utc::now() + chrono::Duration::hours(1)),
+                    page_size: None,
+                })
+                .await
+                .unwrap();
+            assert!(
+                future.iter().all(|v| v.id != created.id),
+                "time filters are applied"
+            );
+        }
         let renamed = p
             .update_volume(
                 &created.id,

@@ -1,7 +1,9 @@
 use std::time::Duration;
 
-/// Limits enforced per project. Exceeding them yields each service's over-quota error.
-#[derive(Debug, Clone)]
+/// Limits enforced per project (generous by default so benchmarks fit; tests lower them).
+/// Exceeding them yields each service's over-quota error.
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
 pub struct Quotas {
     pub instances: usize,
     pub gigabytes: u64,
@@ -14,12 +16,12 @@ pub struct Quotas {
 impl Default for Quotas {
     fn default() -> Self {
         Quotas {
-            instances: 50,
-            gigabytes: 5000,
-            volumes: 100,
-            floating_ips: 50,
-            ports: 500,
-            security_groups: 100,
+            instances: 1000,
+            gigabytes: 100_000,
+            volumes: 1000,
+            floating_ips: 1000,
+            ports: 5000,
+            security_groups: 1000,
         }
     }
 }

@@ -478,6 +478,7 @@ fn oob_create(
                     host_id,
                     deleted: false,
                     addresses_visible: true,
+                    resize: None,
                     seq,
                 },
             );
@@ -724,6 +725,24 @@ pub fn handle(shared: &Arc<Shared>, req: &Req) -> ApiResult<Resp> {
             Ok(Resp::ok(
                 json!({"global_request_ids": st.global_request_ids}),
             ))
+        }
+        ("GET", ["quotas"]) => Ok(Resp::ok(
+            json!({"quotas": lock(&shared.state).config.quotas}),
+        )),
+        ("POST", ["quotas"]) => {
+            let mut st = lock(&shared.state);
+            let mut merged =
+                serde_json::to_value(&st.config.quotas).map_err(|e| bad(&e.to_string()))?;
+            if let (Value::Object(m), Value::Object(changes)) = (&mut merged, body()?) {
+                m.extend(changes);
+            }
+            let quotas: crate::config::Quotas =
+                serde_json::from_value(merged).map_err(|e| bad(&format!("invalid quotas: {e}")))?;
+            st.config.quotas = quotas.clone();
+            for c in st.clouds.values_mut() {
+                c.quotas = quotas.clone();
+            }
+            Ok(Resp::ok(json!({"quotas": quotas})))
         }
         ("GET", ["clouds"]) => Ok(Resp::ok(
             json!({"clouds": lock(&shared.state).clouds.keys().collect::<Vec<_>>()}),

@@ -9,10 +9,10 @@ struct Args {
     seed: u64,
     transition_ms: u64,
     token_ttl_secs: Option<u64>,
+    nhn_regions: Option<Vec<String>>,
 }
 
-const USAGE: &str =
-    "usage: cloud_sim [--listen ADDR:PORT] [--seed N] [--transition-ms N] [--token-ttl-secs N]";
+const USAGE: &str = "usage: cloud_sim [--listen ADDR:PORT] [--seed N] [--transition-ms N] [--token-ttl-secs N] [--nhn-regions KR1,KR2]";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
@@ -20,6 +20,7 @@ fn parse_args() -> Result<Args, String> {
         seed: 42,
         transition_ms: 300,
         token_ttl_secs: None,
+        nhn_regions: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -49,6 +50,15 @@ fn parse_args() -> Result<Args, String> {
                         .parse()
                         .map_err(|e| format!("--token-ttl-secs: {e}"))?,
                 )
+            }
+            "--nhn-regions" => {
+                let list = value("--nhn-regions")?;
+                args.nhn_regions = Some(
+                    list.split(',')
+                        .map(|r| r.trim().to_ascii_uppercase())
+                        .filter(|r| !r.is_empty())
+                        .collect(),
+                );
             }
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
@@ -100,6 +110,9 @@ async fn main() -> std::process::ExitCode {
         .with_transition_delay(Duration::from_millis(args.transition_ms));
     if let Some(ttl) = args.token_ttl_secs {
         config = config.with_token_ttl(Duration::from_secs(ttl));
+    }
+    if let Some(regions) = args.nhn_regions {
+        config.nhn_regions = regions;
     }
     let sim = match SimServer::start_on(config, args.listen).await {
         Ok(s) => s,

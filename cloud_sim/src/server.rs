@@ -167,6 +167,15 @@ impl SimServer {
         OutOfBand::new(self.shared.clone(), &nhn_cloud_key(region))
     }
 
+    /// Replaces the per-project limits in every cloud.
+    pub fn set_quotas(&self, quotas: crate::config::Quotas) {
+        let mut st = lock(&self.shared.state);
+        st.config.quotas = quotas.clone();
+        for c in st.clouds.values_mut() {
+            c.quotas = quotas.clone();
+        }
+    }
+
     /// Moves the simulator's clock forward (token expiry, pending transitions).
     pub fn advance_clock(&self, by: std::time::Duration) {
         let mut st = lock(&self.shared.state);

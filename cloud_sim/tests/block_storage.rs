@@ -265,3 +265,28 @@ async fn glance_lists_and_shows_images_unwrapped_and_404s_in_json() {
     let body: Value = missing.json().await.unwrap();
     assert_eq!(body["code"], "404 Not Found");
 }
+
+#[tokio::test]
+async fn volumes_are_reachable_without_project_id_in_the_url() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let id = env.create_volume(&admin, 1).await;
+    let v = env
+        .get_json(&admin, &format!("/volume/v3/volumes/{id}"))
+        .await;
+    assert_eq!(v["volume"]["id"], id.as_str());
+}
+
+#[tokio::test]
+async fn glance_errors_are_html_without_a_json_accept_header() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let r = env.get(&admin, "/image/v2/images/missing").await;
+    assert_eq!(r.status(), 404);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+}

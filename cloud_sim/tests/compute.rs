@@ -579,3 +579,137 @@ async fn flavors_and_availability_zones_are_listed() {
         .await;
     assert_eq!(az["availabilityZoneInfo"][0]["zoneName"], "nova");
 }
+
+#[tokio::test]
+async fn resize_goes_verify_resize_and_confirm_returns_to_active_with_the_new_flavor() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let id = env.boot_server(&admin, "grow").await;
+    let action = format!("/compute/v2.1/servers/{id}/action");
+    let same = env
+        .post(&admin, &action, json!({"resize": {"flavorRef": "2"}}))
+        .await;
+    assert_eq!(same.status(), 400);
+    assert_eq!(
+        env.post(&admin, &action, json!({"resize": {"flavorRef": "3"}}))
+            .await
+            .status(),
+        202
+    );
+    let s = env.server(&admin, &id).await;
+    assert_eq!(s["status"], "VERIFY_RESIZE");
+    assert_eq!(s["flavor"]["id"], "3");
+    assert_eq!(
+        env.post(&admin, &action, json!({"confirmResize": null}))
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(env.server(&admin, &id).await["status"], "ACTIVE");
+}
+
+#[tokio::test]
+async fn revert_resize_restores_the_old_flavor() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let id = env.boot_server(&admin, "undo").await;
+    let action = format!("/compute/v2.1/servers/{id}/action");
+    env.post(&admin, &action, json!({"resize": {"flavorRef": "3"}}))
+        .await;
+    assert_eq!(env.server(&admin, &id).await["status"], "VERIFY_RESIZE");
+    assert_eq!(
+        env.post(&admin, &action, json!({"revertResize": null}))
+            .await
+            .status(),
+        202
+    );
+    let s = env.server(&admin, &id).await;
+    assert_eq!(s["status"], "ACTIVE");
+    assert_eq!(s["flavor"]["id"], "2");
+}
+
+#[tokio::test]
+async fn instance_quota_exceeded_is_403_forbidden() {
+    let mut config = cloud_sim::SimConfig::instant();
+    config.quotas.instances = 1;
+    let env = common::start_with(config).await;
+    let admin = env.admin().await;
+    env.boot_server(&admin, "only").await;
+    let image = env.first_image(&admin).await;
+    let r = env
+        .post(&admin, "/compute/v2.1/servers", json!({"server": {"name": "two", "flavorRef": "1", "imageRef": image, "networks": "none"}}))
+        .await;
+    assert_eq!(r.status(), 403);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["forbidden"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Quota exceeded for instances")
+    );
+}
+
+#[tokio::test]
+async fn renaming_a_server_returns_the_full_server() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let id = env.boot_server(&admin, "before").await;
+    let r = env
+        .put(
+            &admin,
+            &format!("/compute/v2.1/servers/{id}"),
+            json!({"server": {"name": "after"}}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["server"]["name"], "after");
+    assert_eq!(body["server"]["status"], "ACTIVE");
+}
+
+#[tokio::test]
+async fn networks_are_required_from_2_37() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let image = env.first_image(&admin).await;
+    let r = env
+        .http
+        .post(env.url("/compute/v2.1/servers"))
+        .header("x-auth-token", &admin.token)
+        .header("OpenStack-API-Version", "compute 2.79")
+        .json(&json!({"server": {"name": "no-net", "flavorRef": "1", "imageRef": image}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+}
+
+#[tokio::test]
+async fn booting_on_a_network_creates_a_port_that_is_deleted_with_the_server() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let net = env.project_network(&admin).await;
+    let image = env.first_image(&admin).await;
+    let r = env
+        .post(&admin, "/compute/v2.1/servers", json!({"server": {"name": "auto-port", "flavorRef": "1", "imageRef": image, "networks": [{"uuid": net}]}}))
+        .await;
+    assert_eq!(r.status(), 202);
+    let id = r.json::<Value>().await.unwrap()["server"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ports = env
+        .get_json(&admin, &format!("/networking/v2.0/ports?device_id={id}"))
+        .await;
+    assert_eq!(ports["ports"].as_array().unwrap().len(), 1);
+    let pid = ports["ports"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(env.server(&admin, &id).await["image"]["id"], image.as_str());
+    env.delete(&admin, &format!("/compute/v2.1/servers/{id}"))
+        .await;
+    assert_eq!(
+        env.get(&admin, &format!("/networking/v2.0/ports/{pid}"))
+            .await
+            .status(),
+        404
+    );
+}

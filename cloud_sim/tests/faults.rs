@@ -308,3 +308,72 @@ async fn every_response_carries_a_request_id_and_valid_global_ids_are_recorded()
         .unwrap();
     assert_eq!(env.sim.global_request_ids(), vec![global.to_string()]);
 }
+
+#[tokio::test]
+async fn nhn_prefixed_targets_leave_openstack_alone() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    env.sim.faults().error_rate("nhn-compute", 1.0, 500);
+    assert_eq!(env.get(&admin, "/compute/v2.1/servers").await.status(), 200);
+    let tenant = env.sim.register_nhn_tenant("t@example.com", "pw");
+    let r = env
+        .http
+        .get(env.url(&format!("/nhn/kr1/compute/v2/{}/servers", tenant.tenant_id)))
+        .header("x-auth-token", "whatever")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 500);
+}
+
+#[tokio::test]
+async fn quotas_can_be_lowered_over_http() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let r = env
+        .http
+        .post(env.url("/_sim/quotas"))
+        .json(&json!({"floating_ips": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let q: Value = r.json().await.unwrap();
+    assert_eq!(
+        q["quotas"]["instances"], 1000,
+        "other limits keep their value"
+    );
+    let ext = env
+        .get_json(&admin, "/networking/v2.0/networks?router:external=true")
+        .await;
+    let r = env
+        .post(
+            &admin,
+            "/networking/v2.0/floatingips",
+            json!({"floatingip": {"floating_network_id": ext["networks"][0]["id"]}}),
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["NeutronError"]["type"], "OverQuota");
+}
+
+#[tokio::test]
+async fn info_reports_urls_and_service_credentials() {
+    let env = common::start().await;
+    let info: Value = env
+        .http
+        .get(env.url("/_sim/info"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["keystone_url"], env.sim.keystone_url());
+    assert_eq!(info["service_credentials"]["username"], "cloudplane");
+    assert_eq!(
+        info["service_credentials"]["project_id"],
+        env.sim.service_credentials().project_id
+    );
+}

@@ -277,7 +277,7 @@ async fn floating_ip_associates_goes_active_then_disassociates_down() {
         fip["floatingip"]["floating_ip_address"]
             .as_str()
             .unwrap()
-            .starts_with("172.24.4.")
+            .starts_with("172.24.")
     );
     let fid = fip["floatingip"]["id"].as_str().unwrap().to_string();
     let port = env.create_port(&admin).await;

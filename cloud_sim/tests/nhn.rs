@@ -338,3 +338,49 @@ async fn nhn_tokens_stop_working_after_the_api_password_changes() {
         .unwrap();
     assert_eq!(r.status(), 401);
 }
+
+#[tokio::test]
+async fn nhn_floating_ip_from_the_public_vpc_associates_with_a_port_and_carries_nhn_fields() {
+    let env = common::start().await;
+    let nhn = login(&env).await;
+    let public = nhn
+        .get(
+            &env,
+            &format!("{}/v2.0/vpcs?router:external=true", nhn.network),
+        )
+        .await;
+    let public_id = public["vpcs"][0]["id"].clone();
+    let nets = nhn
+        .get(
+            &env,
+            &format!("{}/v2.0/networks?tenant_id={}", nhn.network, nhn.tenant),
+        )
+        .await;
+    let net = nets["networks"][0]["id"].clone();
+    let port: Value = nhn
+        .post(
+            &env,
+            &format!("{}/v2.0/ports", nhn.network),
+            json!({"port": {"network_id": net}}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let r = nhn
+        .post(&env, &format!("{}/v2.0/floatingips", nhn.network), json!({"floatingip": {"floating_network_id": public_id, "port_id": port["port"]["id"], "label": "inv-42", "delete_protection": true}}))
+        .await;
+    assert_eq!(r.status(), 201);
+    let fip: Value = r.json().await.unwrap();
+    assert_eq!(fip["floatingip"]["label"], "inv-42");
+    assert_eq!(fip["floatingip"]["port_id"], port["port"]["id"]);
+    let fid = fip["floatingip"]["id"].as_str().unwrap();
+    let del = env
+        .http
+        .delete(format!("{}/v2.0/floatingips/{fid}", nhn.network))
+        .header("x-auth-token", &nhn.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(del.status(), 409, "delete protection");
+}

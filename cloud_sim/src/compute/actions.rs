@@ -75,6 +75,23 @@ pub fn action(
                 }
             }
         }
+        "resize" | "confirmResize" | "revertResize" => {
+            return resize_action(cloud, ctx, id, &name, &body);
+        }
+        "shelve" => {
+            if !(vm == "active" || vm == "stopped" || vm == "paused" || vm == "suspended")
+                || task.is_some()
+            {
+                return Err(invalid_state("shelve", id, &vm, task.as_deref()));
+            }
+            ("shelving", "shelved_offloaded", 4, "shelve")
+        }
+        "unshelve" => {
+            if !(vm == "shelved" || vm == "shelved_offloaded") || task.is_some() {
+                return Err(invalid_state("unshelve", id, &vm, task.as_deref()));
+            }
+            ("unshelving", "active", 1, "unshelve")
+        }
         "os-getVNCConsole" if !cloud.nhn && !mv.at_least(6) => {
             return legacy_console(cloud, ctx, req, id, &body);
         }
@@ -107,6 +124,105 @@ pub fn action(
     );
     cloud.count(&format!("server.{action_name}"));
     Ok(Resp::empty(202))
+}
+
+fn resize_action(
+    cloud: &mut Cloud,
+    ctx: &Ctx,
+    id: &str,
+    name: &str,
+    body: &Value,
+) -> ApiResult<Resp> {
+    let server = visible_server(cloud, ctx, id)?;
+    let vm = server.vm_state.clone();
+    let task = server.task_state.clone();
+    let now = cloud.now;
+    match name {
+        "resize" => {
+            let flavor = body
+                .pointer("/resize/flavorRef")
+                .and_then(Value::as_str)
+                .map(|f| f.rsplit('/').next().unwrap_or(f).to_string())
+                .ok_or_else(|| {
+                    ApiError::bad_request("Resize requests require 'flavorRef' attribute.")
+                })?;
+            if !(vm == "active" || vm == "stopped") || task.is_some() {
+                return Err(invalid_state("resize", id, &vm, task.as_deref()));
+            }
+            if !cloud.flavors.contains_key(&flavor) {
+                return Err(ApiError::bad_request(&format!(
+                    "Unable to find flavor {flavor}"
+                )));
+            }
+            if flavor == server.flavor_id {
+                return Err(ApiError::bad_request(
+                    "When resizing, instances must change flavor!",
+                ));
+            }
+            let old = server.flavor_id.clone();
+            let s = cloud
+                .servers
+                .get_mut(id)
+                .ok_or_else(|| server_not_found(id))?;
+            s.resize = Some(crate::state::model::PendingResize {
+                old_flavor: old,
+                new_flavor: flavor,
+                prev_vm_state: vm,
+            });
+            s.task_state = Some("resize_prep".into());
+            s.updated = now;
+            cloud.schedule(
+                1.0,
+                Event::ServerResized {
+                    server_id: id.to_string(),
+                },
+            );
+            cloud.count("server.resize");
+            Ok(Resp::empty(202))
+        }
+        "confirmResize" => {
+            if vm != "resized" || task.is_some() {
+                return Err(invalid_state("confirmResize", id, &vm, task.as_deref()));
+            }
+            let s = cloud
+                .servers
+                .get_mut(id)
+                .ok_or_else(|| server_not_found(id))?;
+            if let Some(r) = s.resize.take() {
+                s.vm_state = r.prev_vm_state;
+            }
+            s.updated = now;
+            Ok(Resp::empty(204))
+        }
+        _ => {
+            if vm != "resized" || task.is_some() {
+                return Err(invalid_state("revertResize", id, &vm, task.as_deref()));
+            }
+            let s = cloud
+                .servers
+                .get_mut(id)
+                .ok_or_else(|| server_not_found(id))?;
+            let (prev, power) = match s.resize.take() {
+                Some(r) => {
+                    s.flavor_id = r.old_flavor;
+                    let power = if r.prev_vm_state == "stopped" { 4 } else { 1 };
+                    (r.prev_vm_state, power)
+                }
+                None => ("active".to_string(), 1),
+            };
+            s.task_state = Some("resize_reverting".into());
+            s.updated = now;
+            cloud.schedule(
+                1.0,
+                Event::ServerTaskDone {
+                    server_id: id.to_string(),
+                    vm_state: prev,
+                    power_state: power,
+                },
+            );
+            Ok(Resp::empty(202))
+        }
+    }
 }
 
 fn console_url(cloud: &mut Cloud, req: &Req) -> String {

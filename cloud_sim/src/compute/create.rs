@@ -449,6 +449,7 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> ApiR
             host_id,
             deleted: false,
             addresses_visible: false,
+            resize: None,
             seq,
         },
     );

@@ -140,11 +140,12 @@ pub fn list(
         let ord = a.created.cmp(&b.created).then(a.seq.cmp(&b.seq));
         if desc { ord.reverse() } else { ord }
     });
+    let fips = view::FipIndex::build(cloud);
     let items: Vec<Value> = matching
         .iter()
         .map(|s| {
             if detail {
-                view::detail(cloud, s, mv, &req.root, &req.base_url)
+                view::detail(cloud, s, mv, &req.root, &req.base_url, &fips)
             } else {
                 view::summary(s, &req.root, &req.base_url)
             }
@@ -169,7 +170,7 @@ pub fn show(
 ) -> ApiResult<Resp> {
     let s = visible_server(cloud, ctx, id)?;
     Ok(Resp::ok(
-        json!({"server": view::detail(cloud, s, mv, &req.root, &req.base_url)}),
+        json!({"server": view::detail(cloud, s, mv, &req.root, &req.base_url, &view::FipIndex::build(cloud))}),
     ))
 }
 
@@ -202,7 +203,7 @@ pub fn update(
     cloud.count("server.update");
     let s = visible_server(cloud, ctx, id)?;
     Ok(Resp::ok(
-        json!({"server": view::detail(cloud, s, mv, &req.root, &req.base_url)}),
+        json!({"server": view::detail(cloud, s, mv, &req.root, &req.base_url, &view::FipIndex::build(cloud))}),
     ))
 }
 

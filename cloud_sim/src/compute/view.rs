@@ -84,7 +84,24 @@ pub fn summary(s: &Server, root: &str, base: &str) -> Value {
     json!({"id": s.id, "name": s.name, "links": links(root, base, "servers", &s.id)})
 }
 
-fn addresses(cloud: &Cloud, s: &Server) -> Value {
+/// Floating addresses by port id, built once per response instead of once per server.
+pub struct FipIndex(std::collections::HashMap<String, Vec<(String, String)>>);
+
+impl FipIndex {
+    pub fn build(cloud: &Cloud) -> Self {
+        let mut map: std::collections::HashMap<String, Vec<(String, String)>> = Default::default();
+        for f in cloud.floating_ips.values() {
+            if let (Some(p), Some(fixed)) = (&f.port_id, &f.fixed_ip) {
+                map.entry(p.clone())
+                    .or_default()
+                    .push((fixed.clone(), f.address.clone()));
+            }
+        }
+        FipIndex(map)
+    }
+}
+
+fn addresses(cloud: &Cloud, s: &Server, fips: &FipIndex) -> Value {
     let mut out: Map<String, Value> = Map::new();
     if !s.addresses_visible {
         return Value::Object(out);
@@ -104,11 +121,9 @@ fn addresses(cloud: &Cloud, s: &Server) -> Value {
         if let Value::Array(list) = entry {
             for ip in &port.fixed_ips {
                 list.push(json!({"addr": ip.ip_address, "version": 4, "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": port.mac}));
-                for fip in cloud.floating_ips.values() {
-                    if fip.port_id.as_deref() == Some(pid)
-                        && fip.fixed_ip.as_deref() == Some(ip.ip_address.as_str())
-                    {
-                        list.push(json!({"addr": fip.address, "version": 4, "OS-EXT-IPS:type": "floating", "OS-EXT-IPS-MAC:mac_addr": port.mac}));
+                for (fixed, addr) in fips.0.get(pid).map(Vec::as_slice).unwrap_or(&[]) {
+                    if *fixed == ip.ip_address {
+                        list.push(json!({"addr": addr, "version": 4, "OS-EXT-IPS:type": "floating", "OS-EXT-IPS-MAC:mac_addr": port.mac}));
                     }
                 }
             }
@@ -138,7 +153,14 @@ pub fn flavor_ref(cloud: &Cloud, s: &Server, mv: Microversion, base: &str) -> Va
     }
 }
 
-pub fn detail(cloud: &Cloud, s: &Server, mv: Microversion, root: &str, base: &str) -> Value {
+pub fn detail(
+    cloud: &Cloud,
+    s: &Server,
+    mv: Microversion,
+    root: &str,
+    base: &str,
+    fips: &FipIndex,
+) -> Value {
     let status = status(s);
     let image = match &s.image_id {
         Some(id) => {
@@ -179,7 +201,7 @@ pub fn detail(cloud: &Cloud, s: &Server, mv: Microversion, root: &str, base: &st
         "flavor": flavor_ref(cloud, s, mv, base),
         "created": seconds_z(&s.created),
         "updated": seconds_z(&s.updated),
-        "addresses": addresses(cloud, s),
+        "addresses": addresses(cloud, s, fips),
         "accessIPv4": "",
         "accessIPv6": "",
         "links": links(root, base, "servers", &s.id),

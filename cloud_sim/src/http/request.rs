@@ -46,7 +46,7 @@ impl Req {
 
     pub fn accepts_json(&self) -> bool {
         self.header("accept")
-            .map(|a| a.contains("json") || a.contains("*/*"))
+            .map(|a| a.contains("json"))
             .unwrap_or(false)
     }
 

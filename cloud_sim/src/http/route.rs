@@ -91,6 +91,15 @@ const KEYSTONE_COLLECTIONS: &[&str] = &[
     "endpoints",
 ];
 
+/// Since volume API 3.67 the project id may be left out of the URL.
+const CINDER_COLLECTIONS: &[&str] = &[
+    "volumes",
+    "types",
+    "os-availability-zone",
+    "snapshots",
+    "limits",
+];
+
 pub enum Classified {
     Control(Vec<String>),
     Service(Route),
@@ -155,6 +164,13 @@ pub fn classify(segs: &[String], base: &str, nhn_regions: &[String]) -> Classifi
         ["volume"] | ["volume", "v3"] => {
             versionless(Service::BlockStorage, os, format!("{base}/volume"))
         }
+        ["volume", "v3", first, ..] if CINDER_COLLECTIONS.contains(first) => route(
+            Service::BlockStorage,
+            os,
+            2,
+            None,
+            format!("{base}/volume/v3"),
+        ),
         ["volume", "v3", pid, ..] => route(
             Service::BlockStorage,
             os,
@@ -162,6 +178,9 @@ pub fn classify(segs: &[String], base: &str, nhn_regions: &[String]) -> Classifi
             Some(pid),
             format!("{base}/volume/v3/{pid}"),
         ),
+        ["v3", first, ..] if CINDER_COLLECTIONS.contains(first) => {
+            route(Service::BlockStorage, os, 1, None, format!("{base}/v3"))
+        }
         ["v3", pid, ..] => route(
             Service::BlockStorage,
             os,

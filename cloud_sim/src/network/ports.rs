@@ -145,6 +145,12 @@ pub fn update(cloud: &mut Cloud, ctx: &Ctx, req: &Req, id: &str) -> ApiResult<Re
     if let Some(s) = sgs {
         p.security_groups = s;
     }
+    if let Some(d) = string_field(&body, "device_id") {
+        p.device_id = d;
+    }
+    if let Some(d) = string_field(&body, "device_owner") {
+        p.device_owner = d;
+    }
     p.updated = now;
     p.revision += 1;
     cloud.count("port.update");

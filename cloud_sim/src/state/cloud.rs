@@ -134,7 +134,7 @@ impl Cloud {
                 "192.168.0.0/24",
             )
         } else {
-            ("private", None, "private-subnet", "10.0.0.0/24")
+            ("private", None, "private-subnet", "10.0.0.0/16")
         };
         let net = self.insert_network(project_id, net_name, false, false, net_cidr);
         if let Some(n) = self.networks.get_mut(&net) {
@@ -293,6 +293,7 @@ impl Cloud {
                 net_base: base,
                 prefix_len: len,
                 allocated,
+                cursor: 0,
                 created: now,
                 updated: now,
                 revision: 0,
@@ -331,7 +332,8 @@ impl Cloud {
                 }
                 ip
             }
-            None => (first..=last)
+            None => (subnet.cursor.max(first)..=last)
+                .chain(first..subnet.cursor.max(first))
                 .find(|ip| !subnet.allocated.contains(ip))
                 .ok_or_else(|| {
                     ApiError::conflict(
@@ -344,6 +346,9 @@ impl Cloud {
                 })?,
         };
         subnet.allocated.insert(ip);
+        if requested.is_none() {
+            subnet.cursor = ip.saturating_add(1);
+        }
         Ok(ipam::format_ipv4(ip))
     }
 
@@ -542,7 +547,8 @@ impl Cloud {
         self.events.retain(|_, e| match e {
             Event::ServerBuildStep { server_id: s, .. }
             | Event::ServerBuilt { server_id: s }
-            | Event::ServerTaskDone { server_id: s, .. } => s != server_id,
+            | Event::ServerTaskDone { server_id: s, .. }
+            | Event::ServerResized { server_id: s } => s != server_id,
             _ => true,
         });
     }

@@ -40,7 +40,7 @@ pub fn seed_openstack(cloud: &mut Cloud) {
         ],
     );
     seed_volume_types(cloud, &[("lvm-1", "lvm"), ("ssd", "ssd")]);
-    seed_external_network(cloud, "public", None, "public-subnet", "172.24.4.0/24");
+    seed_external_network(cloud, "public", None, "public-subnet", "172.24.0.0/16");
 }
 
 pub fn seed_nhn(cloud: &mut Cloud) {

@@ -68,6 +68,13 @@ pub struct ServerFault {
 }
 
 #[derive(Debug, Clone)]
+pub struct PendingResize {
+    pub old_flavor: String,
+    pub new_flavor: String,
+    pub prev_vm_state: String,
+}
+
+#[derive(Debug, Clone)]
 pub struct Server {
     pub id: String,
     pub name: String,
@@ -95,6 +102,7 @@ pub struct Server {
     pub host_id: String,
     pub deleted: bool,
     pub addresses_visible: bool,
+    pub resize: Option<PendingResize>,
     pub seq: u64,
 }
 
@@ -157,6 +165,8 @@ pub struct Subnet {
     pub net_base: u32,
     pub prefix_len: u8,
     pub allocated: std::collections::BTreeSet<u32>,
+    /// Where the next automatic allocation starts looking (wraps around).
+    pub cursor: u32,
     pub created: Ts,
     pub updated: Ts,
     pub revision: u64,

@@ -6,6 +6,9 @@ use super::model::{ServerFault, VolumeAttachment};
 
 #[derive(Debug, Clone)]
 pub enum Event {
+    ServerResized {
+        server_id: String,
+    },
     ServerBuildStep {
         server_id: String,
         task_state: String,
@@ -59,6 +62,7 @@ impl Event {
             Event::ServerBuildStep { .. } | Event::ServerBuilt { .. } => "server.create",
             Event::ServerTaskDone { .. } => "server.action",
             Event::ServerDeleted { .. } => "server.delete",
+            Event::ServerResized { .. } => "server.resize",
             Event::VolumeDownloading { .. } | Event::VolumeReady { .. } => "volume.create",
             Event::VolumeAttached { .. } => "volume.attach",
             Event::VolumeDetached { .. } => "volume.detach",
@@ -178,6 +182,26 @@ impl Cloud {
                     }
                 } else {
                     self.destroy_server(&server_id);
+                }
+            }
+            Event::ServerResized { server_id } => {
+                let nhn = self.nhn;
+                if let Some(s) = self.servers.get_mut(&server_id).filter(|s| !s.deleted) {
+                    s.task_state = None;
+                    s.updated = now;
+                    let Some(r) = s.resize.clone() else { return };
+                    if fail {
+                        s.vm_state = r.prev_vm_state;
+                        s.resize = None;
+                    } else if nhn {
+                        // NHN confirms resizes automatically
+                        s.flavor_id = r.new_flavor;
+                        s.vm_state = r.prev_vm_state;
+                        s.resize = None;
+                    } else {
+                        s.flavor_id = r.new_flavor;
+                        s.vm_state = "resized".into();
+                    }
                 }
             }
             Event::VolumeDownloading { volume_id } => {

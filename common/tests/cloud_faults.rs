@@ -392,3 +392,56 @@ async fn nhn_refuses_ipv6_rules_before_calling() {
     assert!(matches!(err, CloudError::BadRequest(_)));
     env.finish().await;
 }
+
+#[tokio::test]
+async fn nhn_inventory_spans_tenants_and_fails_as_a_whole() {
+    let env = nhn_sim_with(SimConfig::instant()).await;
+    let sim = env.sim();
+    let other = sim.register_nhn_tenant("second@example.com", "api-password-2");
+    let second = ProjectCloudTarget::Nhn(NhnTenantCredentials {
+        tenant_id: other.tenant_id.clone(),
+        username: other.username.clone(),
+        api_password: Secret::new(other.api_password.clone()),
+        region: Some(other.region.clone()),
+    });
+    let a = env
+        .project
+        .create_volume(&volume_request(&env, "tenant-a"))
+        .await
+        .unwrap();
+    let b = env
+        .connector
+        .project(&second)
+        .unwrap()
+        .create_volume(&volume_request(&env, "tenant-b"))
+        .await
+        .unwrap();
+    let both = env
+        .connector
+        .inventory(&[env.target.clone(), second.clone()])
+        .unwrap()
+        .list_volumes(&InventoryQuery::default())
+        .await
+        .unwrap();
+    let owner = |id: &str| {
+        both.iter()
+            .find(|v| v.id == id)
+            .and_then(|v| v.project_id.clone())
+    };
+    assert_eq!(owner(&a.id), Some(env.project.project_id().to_owned()));
+    assert_eq!(owner(&b.id), Some(other.tenant_id.clone()));
+
+    let ProjectCloudTarget::Nhn(mut wrong) = second else {
+        unreachable!()
+    };
+    wrong.api_password = Secret::new("not-the-password");
+    let err = env
+        .connector
+        .inventory(&[env.target.clone(), ProjectCloudTarget::Nhn(wrong)])
+        .unwrap()
+        .list_volumes(&InventoryQuery::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, CloudError::Unauthorized(_)), "{err:?}");
+    env.finish().await;
+}

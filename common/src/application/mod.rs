@@ -1,1 +1,3 @@
 //! Use cases: one module per area.
+
+pub mod reconcile;

@@ -8,6 +8,7 @@ mod pool;
 mod transaction;
 mod versioned;
 
+pub mod drift_findings;
 pub mod housekeeping;
 pub mod leases;
 pub mod reconcile_requests;

@@ -22,7 +22,11 @@ fn unmanaged(cloud_value: &str) -> NewFinding<'_> {
 async fn seeing_the_same_drift_twice_keeps_one_open_finding_with_the_latest_value() {
     let db = TestDb::new().await;
     assert!(drift_findings::record(&db.pool, &unmanaged("web-1")).await.unwrap());
-    assert!(!drift_findings::record(&db.pool, &unmanaged("web-1 renamed")).await.unwrap());
+    assert!(
+        !drift_findings::record(&db.pool, &unmanaged("web-1 renamed"))
+            .await
+            .unwrap()
+    );
 
     let open = drift_findings::list_open(&db.pool, "server").await.unwrap();
     assert_eq!(open.len(), 1);
@@ -39,7 +43,10 @@ async fn a_resolved_finding_does_not_absorb_a_new_one() {
         .await
         .unwrap();
     assert!(drift_findings::record(&db.pool, &unmanaged("web-1")).await.unwrap());
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM drift_finding").fetch_one(&db.pool).await.unwrap();
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM drift_finding")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
     assert_eq!(total, 2);
 }
 

@@ -78,7 +78,10 @@ pub async fn record<'c>(db: impl Executor<'c, Database = MySql>, f: &NewFinding<
     Ok(result.rows_affected() == 1)
 }
 
-pub async fn list_open<'c>(db: impl Executor<'c, Database = MySql>, resource_type: &str) -> AppResult<Vec<DriftFinding>> {
+pub async fn list_open<'c>(
+    db: impl Executor<'c, Database = MySql>,
+    resource_type: &str,
+) -> AppResult<Vec<DriftFinding>> {
     Ok(sqlx::query_as(
         "SELECT id, kind, resource_type, resource_id, project_id, openstack_id, field, our_value, cloud_value, \
          first_seen_at, last_seen_at, resolved_at, resolution, resolved_by_user_id, version \

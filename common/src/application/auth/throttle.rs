@@ -9,6 +9,7 @@ use crate::config::{ConfigError, Env};
 use crate::error::{AppError, AppResult};
 use crate::infrastructure::db::login_throttles::{self, FailurePolicy};
 
+#[derive(Debug, Clone)]
 pub struct ThrottleSettings {
     pub account: FailurePolicy,
     pub client: FailurePolicy,

@@ -21,6 +21,7 @@ pub async fn locked_until(pool: &MySqlPool, subjects: &[&str]) -> AppResult<Opti
     Ok(latest)
 }
 
+#[derive(Debug, Clone)]
 pub struct FailurePolicy {
     pub window_secs: u64,
     pub max_failures: u32,

@@ -1,1 +1,30 @@
-//! In-memory simulator of the OpenStack and NHN Cloud APIs.
+//! In-memory simulator of the OpenStack (Keystone v3, Nova v2.1, Neutron v2.0, Cinder v3, Glance v2)
+//! and NHN Cloud APIs, with asynchronous status transitions, fault injection and a control surface.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let sim = cloud_sim::SimServer::start(cloud_sim::SimConfig::instant()).await?;
+//! let auth_url = sim.keystone_url();
+//! # let _ = auth_url;
+//! sim.stop().await;
+//! # Ok(()) }
+//! ```
+pub mod block_storage;
+pub mod compute;
+pub mod config;
+pub mod control;
+pub mod faults;
+pub mod http;
+pub mod identity;
+pub mod image;
+pub mod network;
+pub mod nhn;
+pub mod server;
+pub mod state;
+pub mod time_fmt;
+
+pub use config::{Quotas, SimConfig};
+pub use control::{Counters, OutOfBand, ResourceKind};
+pub use faults::{FaultAction, FaultRule, Faults, LostMode};
+pub use nhn::store::{NhnTenant, NhnTenantSpec};
+pub use server::{ServiceCredentials, SimServer};

@@ -11,7 +11,7 @@ use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use crate::jobs::{Job, Pass};
+use crate::jobs::{Job, Pass, PassContext};
 use crate::metrics::Metrics;
 use common::error::AppResult;
 use common::infrastructure::db::leases;
@@ -64,18 +64,35 @@ impl Runner {
     }
 
     pub async fn run_pass(&self, job: &dyn Job, trigger: &str) -> AppResult<PassResult> {
+        Ok(match self.run_leased(job, trigger).await? {
+            None => PassResult::Skipped,
+            Some((run_id, outcome, pass)) => PassResult::Ran {
+                run_id,
+                outcome,
+                counts: pass.counts,
+            },
+        })
+    }
+
+    /// Like `run_pass`, keeping what the pass reports; `None` when skipped.
+    pub async fn run_pass_reporting(&self, job: &dyn Job, trigger: &str) -> AppResult<Option<Pass>> {
+        Ok(self.run_leased(job, trigger).await?.map(|(_, _, pass)| pass))
+    }
+
+    async fn run_leased(&self, job: &dyn Job, trigger: &str) -> AppResult<Option<(i64, RunOutcome, Pass)>> {
         let guard = self.local_guard(job.name()).await;
         let Ok(_running) = guard.try_lock() else {
-            return Ok(PassResult::Skipped);
+            return Ok(None);
         };
         if !leases::acquire(&self.pool, job.name(), &self.owner, self.lease_ttl).await? {
-            return Ok(PassResult::Skipped);
+            return Ok(None);
         }
         let run_id = reconcile_runs::start(&self.pool, job.name(), &self.owner, trigger).await?;
         let started = Instant::now();
         let span = tracing::info_span!("job", job = job.name(), run_id, trigger);
-        let (outcome, counts, message) = self.pass_while_leased(job).instrument(span).await;
+        let (outcome, pass, message) = self.pass_while_leased(job).instrument(span).await;
         let elapsed = started.elapsed();
+        let counts = pass.counts;
         self.metrics.record_run(job.name(), outcome, elapsed);
         reconcile_runs::finish(&self.pool, run_id, counts, outcome, message.as_deref()).await?;
         if let Err(e) = leases::release(&self.pool, job.name(), &self.owner).await {
@@ -92,29 +109,31 @@ impl Runner {
             elapsed_ms = elapsed.as_millis() as u64,
             "pass finished"
         );
-        Ok(PassResult::Ran {
-            run_id,
-            outcome,
-            counts,
-        })
+        Ok(Some((run_id, outcome, pass)))
     }
 
     async fn local_guard(&self, name: &'static str) -> Arc<Mutex<()>> {
         self.running.lock().await.entry(name).or_default().clone()
     }
 
-    async fn pass_while_leased(&self, job: &dyn Job) -> (RunOutcome, RunCounts, Option<String>) {
+    async fn pass_while_leased(&self, job: &dyn Job) -> (RunOutcome, Pass, Option<String>) {
         let renew_every = self.lease_ttl / 3;
-        let pass = job.run(&self.shutdown);
+        let pass = job.run(PassContext {
+            stop: &self.shutdown,
+            dry_run: false,
+        });
         tokio::pin!(pass);
         loop {
             tokio::select! {
                 result = &mut pass => {
                     return match result {
-                        Ok(Pass { counts, stopped_early: true }) => (RunOutcome::Interrupted, counts, Some("shutdown".into())),
-                        Ok(Pass { counts, .. }) if counts.errors == 0 => (RunOutcome::Success, counts, None),
-                        Ok(Pass { counts, .. }) => (RunOutcome::Partial, counts, None),
-                        Err(e) => (RunOutcome::Failed, RunCounts { errors: 1, ..RunCounts::default() }, Some(format!("{e:?}"))),
+                        Ok(p) if p.stopped_early => (RunOutcome::Interrupted, p, Some("shutdown".into())),
+                        Ok(p) if p.counts.errors == 0 => (RunOutcome::Success, p, None),
+                        Ok(p) => (RunOutcome::Partial, p, None),
+                        Err(e) => {
+                            let failed = Pass { counts: RunCounts { errors: 1, ..RunCounts::default() }, ..Pass::default() };
+                            (RunOutcome::Failed, failed, Some(format!("{e:?}")))
+                        }
                     };
                 }
                 _ = tokio::time::sleep(renew_every) => {
@@ -129,6 +148,6 @@ impl Runner {
     }
 }
 
-fn interrupted(why: &str) -> (RunOutcome, RunCounts, Option<String>) {
-    (RunOutcome::Interrupted, RunCounts::default(), Some(why.to_owned()))
+fn interrupted(why: &str) -> (RunOutcome, Pass, Option<String>) {
+    (RunOutcome::Interrupted, Pass::default(), Some(why.to_owned()))
 }

@@ -6,11 +6,9 @@ use std::time::Duration;
 use futures_util::future::BoxFuture;
 use sqlx::MySqlPool;
 
-use super::{Job, Pass};
+use super::{ChangeLine, Job, Pass, PassContext};
 use common::error::AppResult;
 use common::infrastructure::db::housekeeping;
-use common::infrastructure::db::reconcile_runs::RunCounts;
-use tokio_util::sync::CancellationToken;
 
 pub struct Housekeeping {
     pub pool: MySqlPool,
@@ -27,24 +25,33 @@ impl Job for Housekeeping {
         &self.schedule
     }
 
-    fn run<'a>(&'a self, stop: &'a CancellationToken) -> BoxFuture<'a, AppResult<Pass>> {
+    fn run<'a>(&'a self, ctx: PassContext<'a>) -> BoxFuture<'a, AppResult<Pass>> {
         Box::pin(async move {
-            let mut counts = RunCounts::default();
+            let mut pass = Pass::default();
+            if ctx.dry_run {
+                let due = housekeeping::count_expired(&self.pool, self.throttle_window).await?;
+                pass.counts.examined = due.total();
+                pass.changes = due
+                    .by_table()
+                    .into_iter()
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(table, n)| ChangeLine {
+                        resource: table.to_owned(),
+                        change: format!("would purge {n} expired rows"),
+                    })
+                    .collect();
+                return Ok(pass);
+            }
             loop {
                 let purged = housekeeping::purge_expired(&self.pool, self.throttle_window, 1_000).await?;
-                counts.examined += purged.total();
-                counts.changed += purged.total();
+                pass.counts.examined += purged.total();
+                pass.counts.changed += purged.total();
                 if purged.total() == 0 {
-                    return Ok(Pass {
-                        counts,
-                        stopped_early: false,
-                    });
+                    return Ok(pass);
                 }
-                if stop.is_cancelled() {
-                    return Ok(Pass {
-                        counts,
-                        stopped_early: true,
-                    });
+                if ctx.stop.is_cancelled() {
+                    pass.stopped_early = true;
+                    return Ok(pass);
                 }
             }
         })

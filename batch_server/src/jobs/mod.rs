@@ -3,6 +3,13 @@
 
 pub mod housekeeping;
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::MySqlPool;
+
+use crate::settings::Settings;
+
 use futures_util::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
 
@@ -18,12 +25,36 @@ pub trait Job: Send + Sync {
 
     /// One pass. Per-resource failures are counted in `errors` and the pass
     /// goes on; an `Err` means the pass as a whole could not be done. When
-    /// `stop` fires the pass finishes the batch in hand and returns early.
-    fn run<'a>(&'a self, stop: &'a CancellationToken) -> BoxFuture<'a, AppResult<Pass>>;
+    /// `ctx.stop` fires the pass finishes the batch in hand and returns early;
+    /// with `ctx.dry_run` it writes nothing and reports what it would change.
+    fn run<'a>(&'a self, ctx: PassContext<'a>) -> BoxFuture<'a, AppResult<Pass>>;
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy)]
+pub struct PassContext<'a> {
+    pub stop: &'a CancellationToken,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Pass {
     pub counts: RunCounts,
     pub stopped_early: bool,
+    /// What the pass changed (or, in a dry run, would change), for people.
+    pub changes: Vec<ChangeLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeLine {
+    pub resource: String,
+    pub change: String,
+}
+
+/// Every job this deployment runs, built from its settings.
+pub fn registry(settings: &Settings, pool: &MySqlPool) -> AppResult<Vec<Arc<dyn Job>>> {
+    Ok(vec![Arc::new(housekeeping::Housekeeping {
+        pool: pool.clone(),
+        schedule: settings.schedule.housekeeping_cron.clone(),
+        throttle_window: Duration::from_secs(3600),
+    })])
 }

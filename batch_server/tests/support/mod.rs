@@ -4,11 +4,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use batch_server::jobs::{Job, Pass};
+use batch_server::jobs::{Job, Pass, PassContext};
 use common::error::{AppError, AppResult};
 use common::infrastructure::db::reconcile_runs::RunCounts;
 use futures_util::future::BoxFuture;
-use tokio_util::sync::CancellationToken;
 
 pub struct ScriptedJob {
     pub name: &'static str,
@@ -43,7 +42,7 @@ impl Job for ScriptedJob {
         &self.schedule
     }
 
-    fn run<'a>(&'a self, stop: &'a CancellationToken) -> BoxFuture<'a, AppResult<Pass>> {
+    fn run<'a>(&'a self, ctx: PassContext<'a>) -> BoxFuture<'a, AppResult<Pass>> {
         Box::pin(async move {
             self.passes.fetch_add(1, Ordering::SeqCst);
             if self.fail {
@@ -55,16 +54,18 @@ impl Job for ScriptedJob {
                 self.batches_done.fetch_add(1, Ordering::SeqCst);
                 counts.examined += 10;
                 counts.changed += 1;
-                if stop.is_cancelled() {
+                if ctx.stop.is_cancelled() {
                     return Ok(Pass {
                         counts,
                         stopped_early: true,
+                        changes: vec![],
                     });
                 }
             }
             Ok(Pass {
                 counts,
                 stopped_early: false,
+                changes: vec![],
             })
         })
     }

@@ -16,8 +16,41 @@ pub struct Purged {
 
 impl Purged {
     pub fn total(&self) -> u64 {
-        self.idempotency_keys + self.token_revocations + self.login_throttles + self.reconcile_requests
+        self.by_table().iter().map(|(_, n)| n).sum()
     }
+
+    pub fn by_table(&self) -> [(&'static str, u64); 4] {
+        [
+            ("idempotency_key", self.idempotency_keys),
+            ("token_revocation", self.token_revocations),
+            ("login_throttle", self.login_throttles),
+            ("reconcile_request", self.reconcile_requests),
+        ]
+    }
+}
+
+/// What `purge_expired` would remove now, without removing it.
+pub async fn count_expired(pool: &MySqlPool, throttle_window: Duration) -> AppResult<Purged> {
+    let window_secs = i64::try_from(throttle_window.as_secs()).unwrap_or(i64::MAX);
+    let (idempotency_keys, token_revocations, login_throttles, reconcile_requests): (i64, i64, i64, i64) =
+        sqlx::query_as(
+            "SELECT \
+               (SELECT COUNT(*) FROM idempotency_key WHERE expires_at < UTC_TIMESTAMP(6)), \
+               (SELECT COUNT(*) FROM token_revocation WHERE expires_at < UTC_TIMESTAMP(6)), \
+               (SELECT COUNT(*) FROM login_throttle WHERE window_started_at < TIMESTAMPADD(SECOND, -?, UTC_TIMESTAMP(6)) \
+                  AND (locked_until IS NULL OR locked_until < UTC_TIMESTAMP(6))), \
+               (SELECT COUNT(*) FROM reconcile_request WHERE picked_at < TIMESTAMPADD(DAY, -7, UTC_TIMESTAMP(6)))",
+        )
+        .bind(window_secs)
+        .fetch_one(pool)
+        .await?;
+    let n = |v: i64| u64::try_from(v).unwrap_or(0);
+    Ok(Purged {
+        idempotency_keys: n(idempotency_keys),
+        token_revocations: n(token_revocations),
+        login_throttles: n(login_throttles),
+        reconcile_requests: n(reconcile_requests),
+    })
 }
 
 /// Deletes in bounded batches so a large backlog never holds long locks.

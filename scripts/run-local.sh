@@ -21,7 +21,7 @@ mkdir -p "$state_dir"
 [ -s "$state_dir/jwt_secret" ] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$state_dir/jwt_secret"
 [ -s "$state_dir/credentials_key" ] || head -c 32 /dev/urandom | base64 > "$state_dir/credentials_key"
 export JWT_SECRET="${JWT_SECRET:-$(cat "$state_dir/jwt_secret")}"
-export CREDENTIALS_KEY="${CREDENTIALS_KEY:-$(cat "$state_dir/credentials_key")}"
+export CLOUD_CREDENTIAL_KEY="${CLOUD_CREDENTIAL_KEY:-$(cat "$state_dir/credentials_key")}"
 
 if [ -z "${DATABASE_URL:-}" ]; then
   bash scripts/ensure-mariadb.sh

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::config::{ConfigError, DatabaseSettings, Env, TelemetrySettings, error};
+use common::config::{CloudSettings, ConfigError, DatabaseSettings, Env, TelemetrySettings, error};
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -11,8 +11,30 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub telemetry: TelemetrySettings,
     pub schedule: ScheduleSettings,
+    pub reconcile: ReconcileSettings,
+    pub cloud: CloudSettings,
     /// Identifies this replica in leases and run history.
     pub runner_id: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReconcileSettings {
+    pub servers_cron: String,
+    /// Every n-th pass lists everything; the others use changes-since.
+    pub full_pass_every: u32,
+    pub stuck_after: Duration,
+    pub lost_create_grace: Duration,
+}
+
+impl ReconcileSettings {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            servers_cron: cron(env, "BATCH_SERVERS_CRON", "*/30 * * * * *")?,
+            full_pass_every: env.parsed("BATCH_FULL_PASS_EVERY", 10, "a positive whole number")?,
+            stuck_after: env.seconds("BATCH_STUCK_AFTER_SECS", 1800)?,
+            lost_create_grace: env.seconds("BATCH_LOST_CREATE_GRACE_SECS", 300)?,
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -38,6 +60,8 @@ impl Settings {
             database: DatabaseSettings::from_env(env)?,
             telemetry: TelemetrySettings::from_env(env)?,
             schedule: ScheduleSettings::from_env(env)?,
+            reconcile: ReconcileSettings::from_env(env)?,
+            cloud: CloudSettings::from_env(env)?,
             runner_id,
         })
     }

@@ -69,7 +69,7 @@ impl Stack {
             ("DATABASE_URL", db.url()),
             ("JWT_SECRET", "e2e-secret-that-is-long-enough-for-hs256!".to_string()),
             (
-                "CREDENTIALS_KEY",
+                "CLOUD_CREDENTIAL_KEY",
                 "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
             ),
             ("BOOTSTRAP_ADMIN_ACCOUNT", ADMIN_ACCOUNT.to_string()),

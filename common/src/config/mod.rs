@@ -3,8 +3,10 @@
 //! stops the process with one line that names the variable.
 
 mod cloud;
+mod credential_key;
 
 pub use cloud::CloudSettings;
+pub use credential_key::credential_cipher_from_env;
 
 use std::fmt;
 use std::str::FromStr;

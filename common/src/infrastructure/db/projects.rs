@@ -120,6 +120,18 @@ pub async fn find_many<'c>(db: impl Executor<'c, Database = MySql>, ids: &[i64])
         .collect()
 }
 
+/// Live projects that have a cloud side (the reconcilers' scope), by id.
+pub async fn list_provisioned<'c>(db: impl Executor<'c, Database = MySql>) -> AppResult<Vec<Project>> {
+    let mut qb = QueryBuilder::<MySql>::new(PROJECT_COLUMNS);
+    qb.push(" WHERE deleted_at IS NULL AND openstack_id IS NOT NULL ORDER BY id");
+    qb.build_query_as::<ProjectRow>()
+        .fetch_all(db)
+        .await?
+        .into_iter()
+        .map(Project::try_from)
+        .collect()
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ProjectFilter {
     pub ids: Option<Vec<i64>>,

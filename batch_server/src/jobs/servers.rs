@@ -1,0 +1,128 @@
+//! The `servers` job: one reconcile pass over every managed project's servers.
+
+use std::sync::Arc;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
+use sqlx::MySqlPool;
+
+use super::{ChangeLine, Job, Pass, PassContext};
+use common::application::credentials::CredentialCipher;
+use common::application::reconcile::managed::ManagedProjects;
+use common::application::reconcile::servers::ServersPass;
+use common::application::reconcile::{Listing, Policy};
+use common::error::AppResult;
+use common::infrastructure::cloud::CloudConnector;
+use common::infrastructure::db::reconcile_runs::RunCounts;
+
+pub struct ServersJob {
+    pub pool: MySqlPool,
+    pub connector: Arc<CloudConnector>,
+    pub cipher: Option<CredentialCipher>,
+    pub schedule: String,
+    pub policy: Policy,
+    pub incremental: IncrementalListing,
+}
+
+/// Every `full_every`-th pass (and the first) lists everything; the others
+/// ask only for what changed since the previous good pass began.
+pub struct IncrementalListing {
+    pub full_every: u32,
+    state: Mutex<(u32, Option<DateTime<Utc>>)>,
+}
+
+impl IncrementalListing {
+    pub fn new(full_every: u32) -> Self {
+        Self {
+            full_every: full_every.max(1),
+            state: Mutex::new((0, None)),
+        }
+    }
+
+    fn next(&self) -> Listing {
+        let Ok(mut state) = self.state.lock() else { return Listing::Complete };
+        state.0 += 1;
+        match state.1 {
+            Some(since) if state.0 % self.full_every != 1 && self.full_every > 1 => {
+                // A little overlap so a change made while the previous listing ran is not missed.
+                Listing::ChangesSince(since - chrono::Duration::seconds(30))
+            }
+            _ => Listing::Complete,
+        }
+    }
+
+    fn succeeded(&self, started: DateTime<Utc>) {
+        if let Ok(mut state) = self.state.lock() {
+            state.1 = Some(started);
+        }
+    }
+}
+
+impl Job for ServersJob {
+    fn name(&self) -> &'static str {
+        "servers"
+    }
+
+    fn schedule(&self) -> &str {
+        &self.schedule
+    }
+
+    fn run<'a>(&'a self, ctx: PassContext<'a>) -> BoxFuture<'a, AppResult<Pass>> {
+        Box::pin(async move {
+            let started = Utc::now();
+            let listing = if ctx.dry_run { Listing::Complete } else { self.incremental.next() };
+            let managed = ManagedProjects::load(&self.pool, self.cipher.as_ref()).await?;
+            let report = ServersPass {
+                pool: &self.pool,
+                connector: &self.connector,
+                policy: self.policy,
+                listing,
+                dry_run: ctx.dry_run,
+                now: started,
+            }
+            .run(&managed)
+            .await?;
+            if !ctx.dry_run && report.errors == 0 {
+                self.incremental.succeeded(started);
+            }
+            Ok(Pass {
+                counts: RunCounts {
+                    examined: report.examined,
+                    changed: report.changed,
+                    drift_found: report.drift_found,
+                    errors: report.errors,
+                },
+                stopped_early: false,
+                changes: report
+                    .lines
+                    .into_iter()
+                    .map(|(resource, change)| ChangeLine { resource, change })
+                    .collect(),
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_pass_and_every_nth_are_complete() {
+        let inc = IncrementalListing::new(3);
+        assert_eq!(inc.next(), Listing::Complete);
+        let t = Utc::now();
+        inc.succeeded(t);
+        assert!(matches!(inc.next(), Listing::ChangesSince(_)));
+        assert!(matches!(inc.next(), Listing::ChangesSince(_)));
+        assert_eq!(inc.next(), Listing::Complete);
+    }
+
+    #[test]
+    fn without_a_good_pass_every_pass_is_complete() {
+        let inc = IncrementalListing::new(5);
+        assert_eq!(inc.next(), Listing::Complete);
+        assert_eq!(inc.next(), Listing::Complete);
+    }
+}

@@ -1,8 +1,13 @@
 //! Everything api_server reads from the environment, validated at start.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
-use common::config::{ConfigError, DatabaseSettings, Env, JwtSettings, TelemetrySettings, error};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use common::application::auth::throttle::ThrottleSettings;
+use common::config::{ConfigError, DatabaseSettings, Env, JwtSettings, Secret, TelemetrySettings, error};
+use common::domain::quota::{Amounts, QuotaKind};
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -10,6 +15,20 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub telemetry: TelemetrySettings,
     pub jwt: JwtSettings,
+    pub accounts: AccountSettings,
+    pub throttle: ThrottleSettings,
+    pub quota_defaults: Amounts,
+    /// The 32-byte key that encrypts cloud tenant secrets, and its id.
+    pub credential_key: Option<(Secret, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccountSettings {
+    pub signup_enabled: bool,
+    pub bootstrap_admin: Option<(String, Secret)>,
+    /// How long a "not revoked" answer is trusted without asking MySQL.
+    pub revocation_cache_ttl: Duration,
+    pub max_concurrent_hashes: usize,
 }
 
 impl Settings {
@@ -23,6 +42,77 @@ impl Settings {
             database: DatabaseSettings::from_env(env)?,
             telemetry: TelemetrySettings::from_env(env)?,
             jwt: JwtSettings::from_env(env)?,
+            accounts: AccountSettings::from_env(env)?,
+            throttle: ThrottleSettings::from_env(env)?,
+            quota_defaults: quota_defaults(env)?,
+            credential_key: credential_key(env)?,
         })
     }
+}
+
+impl AccountSettings {
+    fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let bootstrap_admin = match (
+            env.optional_string("BOOTSTRAP_ADMIN_ACCOUNT"),
+            env.optional_string("BOOTSTRAP_ADMIN_PASSWORD"),
+        ) {
+            (Some(account), Some(password)) => Some((account, Secret::new(password))),
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(error(
+                    "BOOTSTRAP_ADMIN_PASSWORD",
+                    "is required with BOOTSTRAP_ADMIN_ACCOUNT",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(error(
+                    "BOOTSTRAP_ADMIN_ACCOUNT",
+                    "is required with BOOTSTRAP_ADMIN_PASSWORD",
+                ));
+            }
+        };
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        Ok(Self {
+            signup_enabled: env.bool("SIGNUP_ENABLED", true)?,
+            bootstrap_admin,
+            revocation_cache_ttl: env.seconds("TOKEN_REVOCATION_CACHE_SECS", 2)?,
+            max_concurrent_hashes: env.parsed("PASSWORD_HASH_CONCURRENCY", cores, "a positive whole number")?,
+        })
+    }
+}
+
+fn quota_defaults(env: &Env) -> Result<Amounts, ConfigError> {
+    let defaults = [
+        (QuotaKind::Servers, "QUOTA_DEFAULT_SERVERS", 10),
+        (QuotaKind::Vcpus, "QUOTA_DEFAULT_VCPUS", 20),
+        (QuotaKind::RamMb, "QUOTA_DEFAULT_RAM_MB", 51_200),
+        (QuotaKind::Volumes, "QUOTA_DEFAULT_VOLUMES", 10),
+        (QuotaKind::VolumeGb, "QUOTA_DEFAULT_VOLUME_GB", 1_000),
+        (QuotaKind::FloatingIps, "QUOTA_DEFAULT_FLOATING_IPS", 5),
+        (QuotaKind::SecurityGroups, "QUOTA_DEFAULT_SECURITY_GROUPS", 10),
+    ];
+    let mut amounts = Amounts::new();
+    for (kind, variable, default) in defaults {
+        let limit: u32 = env.parsed(variable, default, "a whole number >= 0")?;
+        amounts.set(kind, i64::from(limit));
+    }
+    Ok(amounts)
+}
+
+fn credential_key(env: &Env) -> Result<Option<(Secret, String)>, ConfigError> {
+    let Some(raw) = env.optional_string("CLOUD_CREDENTIAL_KEY") else {
+        return Ok(None);
+    };
+    match STANDARD.decode(raw.as_bytes()) {
+        Ok(bytes) if bytes.len() == 32 => Ok(Some((Secret::new(raw), env.string("CLOUD_CREDENTIAL_KEY_ID", "k1")))),
+        _ => Err(error(
+            "CLOUD_CREDENTIAL_KEY",
+            "must be 32 bytes in base64, e.g. `openssl rand -base64 32`",
+        )),
+    }
+}
+
+/// The decoded credential key (validated in `from_env`).
+pub fn credential_key_bytes(key: &Secret) -> Option<[u8; 32]> {
+    STANDARD.decode(key.expose().as_bytes()).ok()?.try_into().ok()
 }

@@ -1,9 +1,42 @@
-//! Routing: every path the service answers.
+//! Routing: every path the service answers. Each path is one resource, so
+//! a known path with a method it lacks answers 405, an unknown path 404.
 
-mod operations;
+pub mod auth;
+pub mod docs;
+pub mod operations;
+pub mod projects;
+mod respond;
+pub mod users;
 
-use actix_web::web;
+use actix_web::{HttpResponse, Resource, web};
+use common::error::AppError;
+
+use crate::error::{ApiError, ErrorBody};
+use crate::middleware::request_id;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     operations::configure(cfg);
+    docs::configure(cfg);
+    auth::configure(cfg);
+    users::configure(cfg);
+    projects::configure(cfg);
+}
+
+/// A path whose unknown methods answer 405 `METHOD_NOT_ALLOWED`.
+pub fn resource(path: &str) -> Resource {
+    web::resource(path).default_service(web::to(method_not_allowed))
+}
+
+/// 405 has no `ErrorKind` of its own (no use case ever answers it), so it is built here.
+async fn method_not_allowed() -> HttpResponse {
+    HttpResponse::MethodNotAllowed().json(ErrorBody {
+        code: "METHOD_NOT_ALLOWED".into(),
+        message: "this path does not accept this method".into(),
+        errors: Vec::new(),
+        request_id: request_id::current(),
+    })
+}
+
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError(AppError::not_found("NOT_FOUND", "no such path")))
 }

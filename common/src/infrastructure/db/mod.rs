@@ -3,18 +3,28 @@
 //! nowhere else.
 
 mod errors;
+mod keyset;
 mod migrate;
 mod pool;
 mod transaction;
 mod versioned;
 
+pub mod audit_events;
+pub mod cloud_credentials;
 pub mod housekeeping;
+pub mod idempotency_keys;
 pub mod leases;
+pub mod login_throttles;
+pub mod memberships;
+pub mod projects;
+pub mod quotas;
 pub mod reconcile_requests;
 pub mod reconcile_runs;
+pub mod token_revocations;
 pub mod users;
 
 pub use errors::{is_connectivity_error, unique_violation_key};
+pub use keyset::{push_after, push_order_and_limit};
 pub use migrate::{MIGRATOR, migrations_are_current, run_migrations};
 pub use pool::connect;
 pub use transaction::{Tx, begin};

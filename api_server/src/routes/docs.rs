@@ -1,0 +1,46 @@
+//! `/openapi.json` (OpenAPI 3.1 generated from the handlers) and `/docs`
+//! (Swagger UI served from the binary; no network needed).
+
+use actix_web::{HttpResponse, web};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+use super::{auth, operations, projects, resource, users};
+use crate::error::{ErrorBody, FieldErrorBody};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "cloudplane API", description = "Accounts, projects and project resources of the control plane"),
+    paths(
+        operations::health, operations::ready, operations::metrics,
+        auth::login::handle, auth::logout::handle,
+        users::create::handle, users::list::handle, users::get::handle,
+        users::rename::handle, users::password::handle, users::delete::handle,
+        projects::list::handle, projects::get::handle, projects::create::handle,
+        projects::rename::handle, projects::delete::handle,
+        projects::members::add, projects::members::remove,
+        projects::quotas::get, projects::quotas::put,
+    ),
+    components(schemas(ErrorBody, FieldErrorBody)),
+    modifiers(&BearerScheme),
+)]
+pub struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/openapi.json").route(web::get().to(openapi_json)))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()));
+}
+
+async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

@@ -6,7 +6,9 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use common::application::auth::throttle::ThrottleSettings;
-use common::config::{ConfigError, DatabaseSettings, Env, JwtSettings, Secret, TelemetrySettings, error};
+use common::config::{
+    CloudSettings, ConfigError, DatabaseSettings, Env, JwtSettings, Secret, TelemetrySettings, error,
+};
 use common::domain::quota::{Amounts, QuotaKind};
 
 #[derive(Debug, Clone)]
@@ -20,6 +22,8 @@ pub struct Settings {
     pub quota_defaults: Amounts,
     /// The 32-byte key that encrypts cloud tenant secrets, and its id.
     pub credential_key: Option<(Secret, String)>,
+    /// The clouds project resources live in (`OS_*`, `NHN_*`).
+    pub cloud: CloudSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +50,7 @@ impl Settings {
             throttle: ThrottleSettings::from_env(env)?,
             quota_defaults: quota_defaults(env)?,
             credential_key: credential_key(env)?,
+            cloud: CloudSettings::from_env(env)?,
         })
     }
 }

@@ -13,10 +13,13 @@ use common::application::Services;
 use common::application::auth::password::PasswordHasher;
 use common::application::auth::revocation::RevocationCache;
 use common::application::auth::token::TokenIssuer;
+use common::application::cloud_provisioner::ConnectorProvisioner;
 use common::application::credentials::CredentialCipher;
+use common::application::project_cloud::ProjectClouds;
 use common::application::provisioning::{NoCloud, ProjectProvisioner};
 use common::application::users;
 use common::error::AppError;
+use common::infrastructure::cloud::CloudConnector;
 use sqlx::MySqlPool;
 
 use crate::extractors::{json_config, path_config, query_config};
@@ -38,7 +41,11 @@ impl Application {
     /// Connects, migrates (unless disabled), creates the bootstrap admin and
     /// binds. No cloud is wired: OpenStack projects are refused with 503.
     pub async fn build(settings: Settings, listener: TcpListener) -> std::io::Result<Self> {
-        Self::build_with(settings, listener, Arc::new(NoCloud)).await
+        let provisioner: Arc<dyn ProjectProvisioner> = match cloud_connector(&settings)? {
+            Some(connector) if connector.openstack().is_some() => Arc::new(ConnectorProvisioner::new(connector)),
+            _ => Arc::new(NoCloud),
+        };
+        Self::build_with(settings, listener, provisioner).await
     }
 
     pub async fn build_with(
@@ -108,6 +115,9 @@ fn services(
     pool: MySqlPool,
     provisioner: Arc<dyn ProjectProvisioner>,
 ) -> Result<Services, AppError> {
+    let clouds = cloud_connector(settings)
+        .map_err(AppError::internal)?
+        .map(|connector| Arc::new(ProjectClouds::new(connector)));
     let credential_cipher = settings
         .credential_key
         .as_ref()
@@ -122,5 +132,17 @@ fn services(
         provisioner,
         credential_cipher,
         signup_enabled: settings.accounts.signup_enabled,
+        clouds,
     })
+}
+
+/// The configured clouds, or `None` when neither OpenStack nor NHN is set.
+fn cloud_connector(settings: &Settings) -> std::io::Result<Option<Arc<CloudConnector>>> {
+    let cloud = &settings.cloud;
+    if cloud.openstack.is_none() && cloud.nhn.is_none() {
+        return Ok(None);
+    }
+    CloudConnector::new(cloud.openstack.clone(), cloud.nhn.clone())
+        .map(|c| Some(Arc::new(c)))
+        .map_err(|e| std::io::Error::other(format!("cloud settings: {e}")))
 }

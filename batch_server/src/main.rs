@@ -8,7 +8,8 @@ use batch_server::metrics::Metrics;
 use batch_server::runner::Runner;
 use batch_server::settings::Settings;
 use batch_server::startup::{Application, Parts};
-use common::config::{Env, ProcessEnv};
+use common::application::credentials::CredentialCipher;
+use common::config::{Env, ProcessEnv, credential_cipher_from_env};
 use tokio_util::sync::CancellationToken;
 
 #[tokio::main]
@@ -26,15 +27,18 @@ async fn main() -> ExitCode {
         }
     };
     let source = ProcessEnv::with_dotenv();
-    let settings = match Settings::from_env(&Env::new(&source)) {
+    let env = Env::new(&source);
+    let settings = match Settings::from_env(&env).and_then(|s| Ok((s, credential_cipher_from_env(&env)?))) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("batch_server: {e}");
             return ExitCode::from(2);
         }
     };
+    let (settings, cipher) = settings;
     common::telemetry::init(&settings.telemetry);
-    match run(settings, command).await {
+    common::infrastructure::cloud::install_crypto_provider();
+    match run(settings, cipher, command).await {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("batch_server: {e}");
@@ -43,7 +47,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(settings: Settings, command: Command) -> Result<u8, String> {
+async fn run(settings: Settings, cipher: Option<CredentialCipher>, command: Command) -> Result<u8, String> {
     let pool = common::infrastructure::db::connect(&settings.database)
         .await
         .map_err(|e| format!("{e:?}"))?;
@@ -52,7 +56,7 @@ async fn run(settings: Settings, command: Command) -> Result<u8, String> {
             .await
             .map_err(|e| format!("{e:?}"))?;
     }
-    let jobs: Vec<Arc<dyn Job>> = jobs::registry(&settings, &pool).map_err(|e| format!("{e:?}"))?;
+    let jobs: Vec<Arc<dyn Job>> = jobs::registry(&settings, &pool, cipher).map_err(|e| format!("{e:?}"))?;
     if let Command::RunOnce { job, dry_run } = command {
         let runner = Runner::new(
             pool,

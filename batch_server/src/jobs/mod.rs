@@ -2,6 +2,7 @@
 //! the same result for the same world.
 
 pub mod housekeeping;
+pub mod servers;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,6 +10,9 @@ use std::time::Duration;
 use sqlx::MySqlPool;
 
 use crate::settings::Settings;
+use common::application::credentials::CredentialCipher;
+use common::application::reconcile::Policy;
+use common::infrastructure::cloud::CloudConnector;
 
 use futures_util::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
@@ -50,11 +54,36 @@ pub struct ChangeLine {
     pub change: String,
 }
 
-/// Every job this deployment runs, built from its settings.
-pub fn registry(settings: &Settings, pool: &MySqlPool) -> AppResult<Vec<Arc<dyn Job>>> {
-    Ok(vec![Arc::new(housekeeping::Housekeeping {
+/// Every job this deployment runs, built from its settings. The reconcile
+/// jobs need a cloud; without one only housekeeping runs.
+pub fn registry(
+    settings: &Settings,
+    pool: &MySqlPool,
+    cipher: Option<CredentialCipher>,
+) -> AppResult<Vec<Arc<dyn Job>>> {
+    let mut jobs: Vec<Arc<dyn Job>> = vec![Arc::new(housekeeping::Housekeeping {
         pool: pool.clone(),
         schedule: settings.schedule.housekeeping_cron.clone(),
         throttle_window: Duration::from_secs(3600),
-    })])
+    })];
+    let cloud = &settings.cloud;
+    if cloud.openstack.is_none() && cloud.nhn.is_none() {
+        tracing::warn!("no cloud is configured (OS_AUTH_URL / NHN_IDENTITY_URL): only housekeeping runs");
+        return Ok(jobs);
+    }
+    let connector = CloudConnector::new(cloud.openstack.clone(), cloud.nhn.clone())
+        .map_err(common::application::reconcile::managed::cloud_failure)?;
+    let r = &settings.reconcile;
+    jobs.push(Arc::new(servers::ServersJob {
+        pool: pool.clone(),
+        connector: Arc::new(connector),
+        cipher,
+        schedule: r.servers_cron.clone(),
+        policy: Policy {
+            stuck_after: chrono::Duration::from_std(r.stuck_after).unwrap_or(chrono::Duration::minutes(30)),
+            lost_create_grace: chrono::Duration::from_std(r.lost_create_grace).unwrap_or(chrono::Duration::minutes(5)),
+        },
+        incremental: servers::IncrementalListing::new(r.full_pass_every),
+    }));
+    Ok(jobs)
 }

@@ -41,7 +41,9 @@ impl IncrementalListing {
     }
 
     fn next(&self) -> Listing {
-        let Ok(mut state) = self.state.lock() else { return Listing::Complete };
+        let Ok(mut state) = self.state.lock() else {
+            return Listing::Complete;
+        };
         state.0 += 1;
         match state.1 {
             Some(since) if state.0 % self.full_every != 1 && self.full_every > 1 => {
@@ -71,7 +73,11 @@ impl Job for ServersJob {
     fn run<'a>(&'a self, ctx: PassContext<'a>) -> BoxFuture<'a, AppResult<Pass>> {
         Box::pin(async move {
             let started = Utc::now();
-            let listing = if ctx.dry_run { Listing::Complete } else { self.incremental.next() };
+            let listing = if ctx.dry_run {
+                Listing::Complete
+            } else {
+                self.incremental.next()
+            };
             let managed = ManagedProjects::load(&self.pool, self.cipher.as_ref()).await?;
             let report = ServersPass {
                 pool: &self.pool,

@@ -5,14 +5,23 @@
 
 pub mod audit;
 pub mod auth;
+pub mod catalog;
+pub mod cloud_provisioner;
 pub mod credentials;
+pub mod floating_ip;
 pub mod guard;
 pub mod idempotency;
+pub mod intent;
+pub mod network_interface;
+pub mod project_cloud;
 pub mod projects;
 pub mod provisioning;
 pub mod quotas;
 pub mod reconcile;
+pub mod security_group;
+pub mod server;
 mod services;
 pub mod users;
+pub mod volume;
 
 pub use services::Services;

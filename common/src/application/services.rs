@@ -7,6 +7,7 @@ use super::auth::revocation::RevocationCache;
 use super::auth::throttle::ThrottleSettings;
 use super::auth::token::TokenIssuer;
 use super::credentials::CredentialCipher;
+use super::project_cloud::ProjectClouds;
 use super::provisioning::ProjectProvisioner;
 use crate::domain::quota::Amounts;
 
@@ -23,4 +24,6 @@ pub struct Services {
     /// `None` when no key is configured: NHN projects are then refused.
     pub credential_cipher: Option<CredentialCipher>,
     pub signup_enabled: bool,
+    /// The clouds project resources live in; `None`: resource calls answer 503.
+    pub clouds: Option<Arc<ProjectClouds>>,
 }

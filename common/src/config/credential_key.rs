@@ -15,6 +15,14 @@ pub fn credential_cipher_from_env(env: &Env) -> Result<Option<CredentialCipher>,
         .decode(raw.as_bytes())
         .ok()
         .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| error("CLOUD_CREDENTIAL_KEY", "must be 32 bytes in base64, e.g. `openssl rand -base64 32`"))?;
-    Ok(Some(CredentialCipher::new(&key, env.string("CLOUD_CREDENTIAL_KEY_ID", "k1"))))
+        .ok_or_else(|| {
+            error(
+                "CLOUD_CREDENTIAL_KEY",
+                "must be 32 bytes in base64, e.g. `openssl rand -base64 32`",
+            )
+        })?;
+    Ok(Some(CredentialCipher::new(
+        &key,
+        env.string("CLOUD_CREDENTIAL_KEY_ID", "k1"),
+    )))
 }

@@ -2,10 +2,15 @@
 
 pub mod audit;
 pub mod auth;
+pub mod floating_ip;
+pub mod network_interface;
 pub mod page;
 pub mod project;
 pub mod quota;
 pub mod resource_name;
+pub mod security_group;
 pub mod security_group_rule;
+pub mod server;
 pub mod server_state;
 pub mod user;
+pub mod volume;

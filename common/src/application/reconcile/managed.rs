@@ -33,7 +33,9 @@ impl ManagedProjects {
     pub async fn load(pool: &MySqlPool, cipher: Option<&CredentialCipher>) -> AppResult<Self> {
         let mut managed = Vec::new();
         for project in projects::list_provisioned(pool).await? {
-            let Some(cloud_id) = project.openstack_id.clone() else { continue };
+            let Some(cloud_id) = project.openstack_id.clone() else {
+                continue;
+            };
             let target = match project.provider {
                 Provider::OpenStack => ProjectCloudTarget::OpenStack {
                     project_id: cloud_id.clone(),

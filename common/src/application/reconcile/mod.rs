@@ -3,6 +3,9 @@
 //! difference with versioned writes.
 
 pub mod listing;
+pub mod managed;
+pub mod report;
 pub mod server_diff;
+pub mod servers;
 
 pub use listing::{Listing, Policy};

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use super::listing::{Listing, Policy, older_than};
+use crate::domain::server::inventory_id;
 use crate::domain::server_state::{ServerStatus, ServerTask};
 use crate::infrastructure::cloud::CloudServer;
 
@@ -83,7 +84,7 @@ pub fn diff_servers(
     for row in rows {
         let found = match row.openstack_id.as_deref() {
             Some(os_id) => by_id.get(os_id).copied(),
-            None => by_inventory_id.get(row.id.to_string().as_str()).copied(),
+            None => by_inventory_id.get(inventory_id("server", row.id).as_str()).copied(),
         };
         match found {
             Some(server) => {

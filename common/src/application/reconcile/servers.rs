@@ -41,7 +41,10 @@ impl ServersPass<'_> {
         };
         // A failed or partial listing is an error of the whole pass: nothing
         // can be concluded from it, so nothing is marked gone.
-        let cloud = inventory.list_servers(&query).await.map_err(super::managed::cloud_failure)?;
+        let cloud = inventory
+            .list_servers(&query)
+            .await
+            .map_err(super::managed::cloud_failure)?;
         let rows = servers::list_for_reconcile(self.pool, &managed.ids()).await?;
         let records: Vec<ServerRecord> = rows
             .iter()
@@ -66,7 +69,13 @@ impl ServersPass<'_> {
         for change in diff_servers(&records, &cloud, self.listing, &self.policy, self.now) {
             let line = describe(&change);
             if self.dry_run {
-                report.planned(line, matches!(change, ServerChange::Unmanaged { .. } | ServerChange::FieldMismatch { .. }));
+                report.planned(
+                    line,
+                    matches!(
+                        change,
+                        ServerChange::Unmanaged { .. } | ServerChange::FieldMismatch { .. }
+                    ),
+                );
                 continue;
             }
             let outcome = self.apply(&change, &by_cloud_id, &project_of_row, managed).await;
@@ -83,7 +92,12 @@ impl ServersPass<'_> {
         managed: &ManagedProjects,
     ) -> Outcome {
         let result = match change {
-            ServerChange::Observe { id, version, openstack_id, .. } => {
+            ServerChange::Observe {
+                id,
+                version,
+                openstack_id,
+                ..
+            } => {
                 let Some(seen) = cloud.get(openstack_id.as_str()) else {
                     return Outcome::Skipped;
                 };
@@ -105,9 +119,16 @@ impl ServersPass<'_> {
                 .await
                 .map(|()| Outcome::Changed)
             }
-            ServerChange::FinishDelete { id, version } => self.finish_delete(*id, *version).await,
-            ServerChange::ConfirmGone { id, version, openstack_id, deleting } => {
-                let Some(project_id) = project_of_row.get(id) else { return Outcome::Skipped };
+            ServerChange::FinishDelete { id, version } => return self.finish_delete(*id, *version).await,
+            ServerChange::ConfirmGone {
+                id,
+                version,
+                openstack_id,
+                deleting,
+            } => {
+                let Some(project_id) = project_of_row.get(id) else {
+                    return Outcome::Skipped;
+                };
                 let project = match managed.project(self.connector, *project_id) {
                     Ok(p) => p,
                     Err(e) => return Outcome::Failed(format!("{e:?}")),
@@ -147,9 +168,15 @@ impl ServersPass<'_> {
                     Ok(c) => c,
                     Err(e) => return Outcome::Failed(e.to_string()),
                 };
-                servers::mark_error(&mut conn, *id, *version, &reason).await.map(|()| Outcome::Changed)
+                servers::mark_error(&mut conn, *id, *version, &reason)
+                    .await
+                    .map(|()| Outcome::Changed)
             }
-            ServerChange::Unmanaged { openstack_id, project_cloud_id, name } => {
+            ServerChange::Unmanaged {
+                openstack_id,
+                project_cloud_id,
+                name,
+            } => {
                 let finding = NewFinding {
                     kind: DriftKind::UnmanagedInCloud,
                     resource_type: "server",
@@ -160,9 +187,17 @@ impl ServersPass<'_> {
                     our_value: None,
                     cloud_value: Some(name),
                 };
-                drift_findings::record(self.pool, &finding).await.map(|_| Outcome::Drift)
+                drift_findings::record(self.pool, &finding)
+                    .await
+                    .map(|_| Outcome::Drift)
             }
-            ServerChange::FieldMismatch { id, openstack_id, field, ours, cloud } => {
+            ServerChange::FieldMismatch {
+                id,
+                openstack_id,
+                field,
+                ours,
+                cloud,
+            } => {
                 let finding = NewFinding {
                     kind: DriftKind::FieldMismatch,
                     resource_type: "server",
@@ -173,7 +208,9 @@ impl ServersPass<'_> {
                     our_value: Some(ours),
                     cloud_value: Some(cloud),
                 };
-                drift_findings::record(self.pool, &finding).await.map(|_| Outcome::Drift)
+                drift_findings::record(self.pool, &finding)
+                    .await
+                    .map(|_| Outcome::Drift)
             }
         };
         match result {
@@ -201,21 +238,35 @@ impl ServersPass<'_> {
 
 fn describe(change: &ServerChange) -> (String, String) {
     match change {
-        ServerChange::Observe { id, status, clear_task, openstack_id, .. } => (
+        ServerChange::Observe {
+            id,
+            status,
+            clear_task,
+            openstack_id,
+            ..
+        } => (
             format!("server {id}"),
-            format!("observe {} ({openstack_id}){}", status.as_str(), if *clear_task { ", task done" } else { "" }),
+            format!(
+                "observe {} ({openstack_id}){}",
+                status.as_str(),
+                if *clear_task { ", task done" } else { "" }
+            ),
         ),
         ServerChange::FinishDelete { id, .. } => (format!("server {id}"), "delete confirmed by the cloud".into()),
-        ServerChange::ConfirmGone { id, openstack_id, .. } => {
-            (format!("server {id}"), format!("absent from the cloud listing; confirm {openstack_id} is gone"))
-        }
+        ServerChange::ConfirmGone { id, openstack_id, .. } => (
+            format!("server {id}"),
+            format!("absent from the cloud listing; confirm {openstack_id} is gone"),
+        ),
         ServerChange::ReissueCreate { id, .. } => (format!("server {id}"), "create was lost; mark ERROR".into()),
         ServerChange::TimeOut { id, reason, .. } => (format!("server {id}"), format!("time out: {reason}")),
         ServerChange::Unmanaged { openstack_id, name, .. } => {
             (format!("cloud server {openstack_id}"), format!("unmanaged ({name})"))
         }
-        ServerChange::FieldMismatch { id, field, ours, cloud, .. } => {
-            (format!("server {id}"), format!("{field} differs: ours {ours}, cloud {cloud}"))
-        }
+        ServerChange::FieldMismatch {
+            id, field, ours, cloud, ..
+        } => (
+            format!("server {id}"),
+            format!("{field} differs: ours {ours}, cloud {cloud}"),
+        ),
     }
 }

@@ -45,3 +45,27 @@ pub async fn delete_of_project(conn: &mut MySqlConnection, project_id: i64) -> A
     .await?;
     Ok(())
 }
+
+/// The live credential of a project, secret still encrypted.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredCredential {
+    pub region: Option<String>,
+    pub tenant_id: String,
+    pub username: String,
+    pub secret_ciphertext: Vec<u8>,
+    pub secret_nonce: Vec<u8>,
+    pub key_id: String,
+}
+
+pub async fn find_of_project<'c>(
+    db: impl sqlx::Executor<'c, Database = sqlx::MySql>,
+    project_id: i64,
+) -> AppResult<Option<StoredCredential>> {
+    Ok(sqlx::query_as(
+        "SELECT region, tenant_id, username, secret_ciphertext, secret_nonce, key_id FROM cloud_credential
+         WHERE project_id = ? AND deleted_at IS NULL",
+    )
+    .bind(project_id)
+    .fetch_optional(db)
+    .await?)
+}

@@ -3,6 +3,7 @@
 //! nowhere else.
 
 mod errors;
+mod id_list;
 mod keyset;
 mod migrate;
 mod pool;
@@ -12,17 +13,23 @@ mod versioned;
 pub mod audit_events;
 pub mod cloud_credentials;
 pub mod drift_findings;
+pub mod floating_ips;
 pub mod housekeeping;
 pub mod idempotency_keys;
 pub mod leases;
 pub mod login_throttles;
 pub mod memberships;
+pub mod network_interfaces;
 pub mod projects;
 pub mod quotas;
 pub mod reconcile_requests;
 pub mod reconcile_runs;
+pub mod resource_actions;
+pub mod security_groups;
+pub mod servers;
 pub mod token_revocations;
 pub mod users;
+pub mod volumes;
 
 pub use errors::{is_connectivity_error, unique_violation_key};
 pub use keyset::{push_after, push_order_and_limit};

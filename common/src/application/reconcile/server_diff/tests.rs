@@ -25,7 +25,7 @@ fn row(id: i64, openstack_id: Option<&str>, status: ServerStatus, task: Option<S
 fn cloud(id: &str, status: &str, inventory_id: Option<i64>) -> CloudServer {
     let mut metadata = BTreeMap::new();
     if let Some(i) = inventory_id {
-        metadata.insert("inventory_id".to_string(), i.to_string());
+        metadata.insert("inventory_id".to_string(), format!("server:{i}"));
     }
     CloudServer {
         id: id.into(),
@@ -43,7 +43,7 @@ fn cloud(id: &str, status: &str, inventory_id: Option<i64>) -> CloudServer {
         attached_volume_ids: vec![],
         security_group_names: vec![],
         metadata,
-        inventory_id: inventory_id.map(|i| i.to_string()),
+        inventory_id: inventory_id.map(|i| format!("server:{i}")),
         description: None,
         fault_message: None,
         created_at: None,

@@ -713,3 +713,35 @@ async fn booting_on_a_network_creates_a_port_that_is_deleted_with_the_server() {
         404
     );
 }
+
+#[tokio::test]
+async fn server_metadata_can_be_merged_replaced_and_deleted() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let id = env.boot_server(&admin, "meta").await;
+    let path = format!("/compute/v2.1/servers/{id}/metadata");
+    env.post(
+        &admin,
+        &path,
+        json!({"metadata": {"inventory_id": "inv-1"}}),
+    )
+    .await;
+    env.post(&admin, &path, json!({"metadata": {"owner": "team-a"}}))
+        .await;
+    let m = env.get_json(&admin, &path).await;
+    assert_eq!(
+        m["metadata"],
+        json!({"inventory_id": "inv-1", "owner": "team-a"})
+    );
+    env.put(&admin, &path, json!({"metadata": {"only": "this"}}))
+        .await;
+    assert_eq!(
+        env.server(&admin, &id).await["metadata"],
+        json!({"only": "this"})
+    );
+    assert_eq!(
+        env.delete(&admin, &format!("{path}/only")).await.status(),
+        204
+    );
+    assert_eq!(env.get(&admin, &format!("{path}/only")).await.status(), 404);
+}

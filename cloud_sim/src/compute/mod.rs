@@ -104,6 +104,15 @@ fn route_request(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> A
             attachments::detach_interface(cloud, ctx, id, pid)
         }
         ("GET", ["servers", id, "metadata"]) => servers::metadata(cloud, ctx, id),
+        ("PUT", ["servers", id, "metadata"]) => servers::set_metadata(cloud, ctx, req, id, true),
+        ("POST", ["servers", id, "metadata"]) => servers::set_metadata(cloud, ctx, req, id, false),
+        ("GET", ["servers", id, "metadata", key]) => servers::metadata_item(cloud, ctx, id, key),
+        ("PUT", ["servers", id, "metadata", key]) => {
+            servers::put_metadata_item(cloud, ctx, req, id, key)
+        }
+        ("DELETE", ["servers", id, "metadata", key]) => {
+            servers::delete_metadata_item(cloud, ctx, id, key)
+        }
         ("GET", ["flavors"]) => catalog_resources::list_flavors(cloud, req, mv, false),
         ("GET", ["flavors", "detail"]) => catalog_resources::list_flavors(cloud, req, mv, true),
         ("GET", ["flavors", id]) => catalog_resources::show_flavor(cloud, req, mv, id),

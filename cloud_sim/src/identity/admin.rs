@@ -267,6 +267,52 @@ pub fn handle(
                 )),
             }
         }
+        ("POST", ["domains"]) => {
+            require_admin(caller, "create_domain")?;
+            create_domain(st, req)
+        }
+        ("PATCH", ["domains", id]) => {
+            require_admin(caller, "update_domain")?;
+            update_domain(st, req, id)
+        }
+        ("DELETE", ["domains", id]) => {
+            require_admin(caller, "delete_domain")?;
+            let d = st
+                .keystone
+                .domains
+                .get(*id)
+                .ok_or_else(|| not_found("domain", id))?;
+            if d.enabled {
+                return Err(ApiError::forbidden(
+                    "Cannot delete a domain that is enabled, please disable it first.",
+                ));
+            }
+            st.keystone.domains.remove(*id);
+            Ok(Resp::empty(204))
+        }
+        ("POST", ["roles"]) => {
+            require_admin(caller, "create_role")?;
+            let body = req.json_object("role")?;
+            let name = string_field(&body, "name")
+                .ok_or_else(|| ApiError::bad_request("'name' is a required property"))?;
+            if st.keystone.role_id(&name).is_some() {
+                return Err(conflict("role", &name));
+            }
+            let id = st.keystone.add_role(&name);
+            Ok(Resp::json(
+                201,
+                json!({"role": role_view(&root, &id, &name)}),
+            ))
+        }
+        ("DELETE", ["roles", id]) => {
+            require_admin(caller, "delete_role")?;
+            st.keystone
+                .roles
+                .remove(*id)
+                .ok_or_else(|| not_found("role", id))?;
+            st.keystone.assignments.retain(|(_, _, r)| r != id);
+            Ok(Resp::empty(204))
+        }
         ("GET", ["domains"]) => {
             require_admin(caller, "list_domains")?;
             let items = st
@@ -356,6 +402,49 @@ fn role_assignments(st: &State, req: &Req) -> ApiResult<Resp> {
     Ok(Resp::ok(
         json!({"role_assignments": items, "links": {"self": format!("{}/role_assignments", req.root), "next": null, "previous": null}}),
     ))
+}
+
+fn domain_view(root: &str, d: &super::store::Domain) -> Value {
+    json!({"id": d.id, "name": d.name, "description": d.description, "enabled": d.enabled, "tags": [], "options": {},
+           "links": {"self": format!("{root}/domains/{}", d.id)}})
+}
+
+fn create_domain(st: &mut State, req: &Req) -> ApiResult<Resp> {
+    let body = req.json_object("domain")?;
+    let name = string_field(&body, "name")
+        .ok_or_else(|| ApiError::bad_request("'name' is a required property"))?;
+    if st.keystone.domains.values().any(|d| d.name == name) {
+        return Err(conflict("domain", &name));
+    }
+    let id = st.keystone.id();
+    let domain = super::store::Domain {
+        id: id.clone(),
+        name,
+        description: string_field(&body, "description").unwrap_or_default(),
+        enabled: bool_field(&body, "enabled").unwrap_or(true),
+    };
+    let view = domain_view(&req.root, &domain);
+    st.keystone.domains.insert(id, domain);
+    Ok(Resp::json(201, json!({"domain": view})))
+}
+
+fn update_domain(st: &mut State, req: &Req, id: &str) -> ApiResult<Resp> {
+    let body = req.json_object("domain")?;
+    let d = st
+        .keystone
+        .domains
+        .get_mut(id)
+        .ok_or_else(|| not_found("domain", id))?;
+    if let Some(name) = string_field(&body, "name") {
+        d.name = name;
+    }
+    if let Some(desc) = string_field(&body, "description") {
+        d.description = desc;
+    }
+    if let Some(e) = bool_field(&body, "enabled") {
+        d.enabled = e;
+    }
+    Ok(Resp::ok(json!({"domain": domain_view(&req.root, d)})))
 }
 
 fn create_user(st: &mut State, req: &Req) -> ApiResult<Resp> {

@@ -49,6 +49,10 @@ pub struct Token {
     pub id: String,
     pub user_id: String,
     pub project_id: Option<String>,
+    /// Domain-scoped token (`scope.domain`).
+    pub domain_id: Option<String>,
+    /// System-scoped token (`scope.system.all`).
+    pub system: bool,
     pub issued_at: Ts,
     pub expires_at: Ts,
     pub audit_id: String,
@@ -170,6 +174,20 @@ impl Keystone {
             .collect()
     }
 
+    pub fn roles_anywhere(&self, user_id: &str) -> Vec<Role> {
+        let mut ids: Vec<&String> = self
+            .assignments
+            .iter()
+            .filter(|(_, u, _)| u == user_id)
+            .map(|(_, _, r)| r)
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids.iter()
+            .filter_map(|r| self.roles.get(*r).cloned())
+            .collect()
+    }
+
     pub fn issue(&mut self, user_id: &str, project_id: Option<&str>, now: Ts) -> Token {
         let id = format!("gAAAAAB{}", self.rng.hex(176));
         let audit_id = self.rng.hex(22);
@@ -177,6 +195,8 @@ impl Keystone {
             id: id.clone(),
             user_id: user_id.to_string(),
             project_id: project_id.map(str::to_string),
+            domain_id: None,
+            system: false,
             issued_at: now,
             expires_at: now + self.ttl,
             audit_id,
@@ -197,6 +217,14 @@ impl Keystone {
             Some(p) => {
                 let project = self.projects.get(p).filter(|p| p.enabled)?;
                 let roles = self.roles_on(&project.id, &user.id);
+                if roles.is_empty() {
+                    return None;
+                }
+                roles
+            }
+            None if token.system || token.domain_id.is_some() => {
+                // no domain/system grants are modelled: the user's project roles stand in for them
+                let roles = self.roles_anywhere(&user.id);
                 if roles.is_empty() {
                     return None;
                 }

@@ -511,3 +511,40 @@ async fn unknown_filter_attribute_is_400_and_changed_since_filters() {
         .collect();
     assert_eq!(ids, vec![newer["id"].as_str().unwrap()]);
 }
+
+#[tokio::test]
+async fn ports_can_be_tagged_and_filtered_by_tag() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let tagged = env.create_port(&admin).await;
+    env.create_port(&admin).await;
+    let id = tagged["id"].as_str().unwrap();
+    let r = env
+        .put(&admin, &format!("{N}/ports/{id}/tags/inv-7"), json!({}))
+        .await;
+    assert_eq!(r.status(), 201);
+    let one = env.get_json(&admin, &format!("{N}/ports/{id}")).await;
+    assert_eq!(one["port"]["tags"], json!(["inv-7"]));
+    let found = env.get_json(&admin, &format!("{N}/ports?tags=inv-7")).await;
+    let ids: Vec<&str> = found["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![id]);
+    let replaced = env
+        .put(
+            &admin,
+            &format!("{N}/ports/{id}/tags"),
+            json!({"tags": ["a", "b"]}),
+        )
+        .await;
+    assert_eq!(replaced.status(), 200);
+    assert_eq!(
+        env.get(&admin, &format!("{N}/ports/{id}/tags/inv-7"))
+            .await
+            .status(),
+        404
+    );
+}

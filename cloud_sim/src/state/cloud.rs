@@ -36,6 +36,8 @@ pub struct Cloud {
     pub events: BTreeMap<(Ts, u64), Event>,
     pub counters: BTreeMap<String, u64>,
     pub provisioned_projects: BTreeSet<String>,
+    /// Neutron tags by resource id.
+    pub tags: BTreeMap<String, BTreeSet<String>>,
     seq: u64,
 }
 
@@ -88,6 +90,7 @@ impl Cloud {
             events: BTreeMap::new(),
             counters: BTreeMap::new(),
             provisioned_projects: BTreeSet::new(),
+            tags: BTreeMap::new(),
             seq: 0,
         }
     }

@@ -745,3 +745,31 @@ async fn server_metadata_can_be_merged_replaced_and_deleted() {
     );
     assert_eq!(env.get(&admin, &format!("{path}/only")).await.status(), 404);
 }
+
+#[tokio::test]
+async fn deleting_a_building_server_keeps_task_deleting_until_it_is_gone() {
+    let env = common::start_with(
+        cloud_sim::SimConfig::instant().with_transition_delay(std::time::Duration::from_secs(10)),
+    )
+    .await;
+    let admin = env.admin().await;
+    let id = env.boot_server(&admin, "short-lived").await;
+    env.sim.advance_clock(std::time::Duration::from_secs(3));
+    assert_eq!(
+        env.delete(&admin, &format!("/compute/v2.1/servers/{id}"))
+            .await
+            .status(),
+        204
+    );
+    env.sim.advance_clock(std::time::Duration::from_secs(5));
+    let s = env.server(&admin, &id).await;
+    assert_eq!(s["status"], "BUILD");
+    assert_eq!(s["OS-EXT-STS:task_state"], "deleting");
+    env.sim.advance_clock(std::time::Duration::from_secs(10));
+    assert_eq!(
+        env.get(&admin, &format!("/compute/v2.1/servers/{id}"))
+            .await
+            .status(),
+        404
+    );
+}

@@ -222,8 +222,12 @@ pub fn delete(cloud: &mut Cloud, ctx: &Ctx, id: &str) -> ApiResult<Resp> {
         .get_mut(id)
         .ok_or_else(|| server_not_found(id))?;
     if s.task_state.as_deref() != Some("deleting") {
+        let building = s.vm_state == "building";
         s.task_state = Some("deleting".into());
         s.updated = now;
+        if building {
+            cloud.clear_pending_for_server(id);
+        }
         cloud.schedule(
             1.0,
             Event::ServerDeleted {

@@ -207,7 +207,6 @@ fn extensions() -> Resp {
         ("sorting", "Sorting support"),
         ("project-id", "project_id field enabled"),
         ("standard-attr-tag", "Tag support for resources with standard attribute"),
-        ("standard-attr-tag", "Tag support for resources with standard attribute"),
         ("fip-port-details", "Floating IP Port Details Extension"),
         ("port-security", "Port Security"),
         ("binding", "Port Binding"),

@@ -42,6 +42,8 @@ pub struct SimConfig {
     pub quotas: Quotas,
     /// Nova `[api]max_limit` (also used for Cinder `osapi_max_limit`).
     pub max_limit: usize,
+    /// Neutron `pagination_max_limit`; `None` = unlimited (the upstream default).
+    pub neutron_max_limit: Option<usize>,
 }
 
 impl Default for SimConfig {
@@ -58,6 +60,7 @@ impl Default for SimConfig {
             service_project: "service".to_string(),
             quotas: Quotas::default(),
             max_limit: 1000,
+            neutron_max_limit: None,
         }
     }
 }

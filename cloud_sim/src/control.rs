@@ -744,6 +744,27 @@ pub fn handle(shared: &Arc<Shared>, req: &Req) -> ApiResult<Resp> {
             }
             Ok(Resp::ok(json!({"quotas": quotas})))
         }
+        ("POST", ["paging"]) => {
+            let b = body()?;
+            let mut st = lock(&shared.state);
+            if let Some(n) = b.get("max_limit").and_then(Value::as_u64) {
+                st.config.max_limit = n.max(1) as usize;
+            }
+            if b.get("neutron_max_limit").is_some() {
+                st.config.neutron_max_limit = b
+                    .get("neutron_max_limit")
+                    .and_then(Value::as_u64)
+                    .map(|n| n.max(1) as usize);
+            }
+            let (max, neutron) = (st.config.max_limit, st.config.neutron_max_limit);
+            for c in st.clouds.values_mut() {
+                c.max_limit = max;
+                c.neutron_max_limit = neutron;
+            }
+            Ok(Resp::ok(
+                json!({"max_limit": max, "neutron_max_limit": neutron}),
+            ))
+        }
         ("GET", ["clouds"]) => Ok(Resp::ok(
             json!({"clouds": lock(&shared.state).clouds.keys().collect::<Vec<_>>()}),
         )),

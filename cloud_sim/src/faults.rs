@@ -44,6 +44,9 @@ pub enum FaultAction {
         status: u16,
         #[serde(default)]
         message: Option<String>,
+        /// Adds `Retry-After` (useful with 503).
+        #[serde(default)]
+        retry_after_secs: Option<u64>,
     },
     /// Delay the response; the request is served normally.
     Latency { ms: u64 },
@@ -202,15 +205,19 @@ impl FaultState {
             self.injected += 1;
             match &rule.action {
                 FaultAction::Latency { ms } => decision.latency_ms += ms,
-                FaultAction::Error { status, message } => {
+                FaultAction::Error {
+                    status,
+                    message,
+                    retry_after_secs,
+                } => {
                     let msg = message
                         .clone()
                         .unwrap_or_else(|| default_message(*status).to_string());
-                    decision.outcome = Some(Outcome::Error(ApiError::new(
-                        *status,
-                        error_kind(*status),
-                        &msg,
-                    )));
+                    let mut err = ApiError::new(*status, error_kind(*status), &msg);
+                    if let Some(secs) = retry_after_secs {
+                        err = err.with_header("Retry-After", &secs.to_string());
+                    }
+                    decision.outcome = Some(Outcome::Error(err));
                 }
                 FaultAction::RateLimit { retry_after_secs } => {
                     let secs = retry_after_secs.to_string();
@@ -289,6 +296,7 @@ impl Faults {
             FaultRule::new(FaultAction::Error {
                 status,
                 message: None,
+                retry_after_secs: None,
             })
             .service(service)
             .probability(probability),
@@ -325,6 +333,7 @@ impl Faults {
             FaultRule::new(FaultAction::Error {
                 status,
                 message: None,
+                retry_after_secs: None,
             })
             .service("identity"),
         )

@@ -177,6 +177,19 @@ impl SimServer {
         }
     }
 
+    /// Page size caps: nova/cinder `max_limit` and neutron `pagination_max_limit` (`None` = unlimited).
+    /// Small values force clients through their marker loops.
+    pub fn set_page_limits(&self, max_limit: usize, neutron_max_limit: Option<usize>) {
+        let mut st = lock(&self.shared.state);
+        st.config.max_limit = max_limit.max(1);
+        st.config.neutron_max_limit = neutron_max_limit.map(|n| n.max(1));
+        let (max, neutron) = (st.config.max_limit, st.config.neutron_max_limit);
+        for c in st.clouds.values_mut() {
+            c.max_limit = max;
+            c.neutron_max_limit = neutron;
+        }
+    }
+
     /// Moves the simulator's clock forward (token expiry, pending transitions).
     pub fn advance_clock(&self, by: std::time::Duration) {
         let mut st = lock(&self.shared.state);

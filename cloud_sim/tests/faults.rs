@@ -377,3 +377,45 @@ async fn info_reports_urls_and_service_credentials() {
         env.sim.service_credentials().project_id
     );
 }
+
+#[tokio::test]
+async fn small_page_caps_force_marker_loops_even_without_a_limit() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    for i in 0..3 {
+        env.boot_server(&admin, &format!("cap-{i}")).await;
+    }
+    env.sim.set_page_limits(2, Some(2));
+    let servers = env.get_json(&admin, "/compute/v2.1/servers").await;
+    assert_eq!(servers["servers"].as_array().unwrap().len(), 2);
+    assert!(
+        servers["servers_links"][0]["href"]
+            .as_str()
+            .unwrap()
+            .contains("limit=2")
+    );
+    let ports = env.get_json(&admin, "/networking/v2.0/ports").await;
+    assert_eq!(ports["ports"].as_array().unwrap().len(), 2);
+    assert_eq!(ports["ports_links"][0]["rel"], "next");
+}
+
+#[tokio::test]
+async fn injected_503_can_carry_retry_after() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let r = env
+        .http
+        .post(env.url("/_sim/faults"))
+        .json(&json!({"service": "block-storage", "action": "error", "status": 503, "retry_after_secs": 3, "count": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = env
+        .get(&admin, &format!("/volume/v3/{}/volumes", admin.project_id))
+        .await;
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.headers()["retry-after"], "3");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["serviceUnavailable"]["code"], 503);
+}

@@ -143,6 +143,7 @@ fn known_attributes(key: &str) -> &'static [&'static str] {
 pub fn respond(
     mut items: Vec<Value>,
     tags: &Tags,
+    max_limit: Option<usize>,
     req: &Req,
     collection: &str,
     key: &str,
@@ -174,11 +175,10 @@ pub fn respond(
             if desc { o.reverse() } else { o }
         });
     }
-    let page = paginate(items, req, usize::MAX, None)?;
+    let cap = max_limit.unwrap_or(usize::MAX);
+    let page = paginate(items, req, cap, None)?;
     let mut body = Map::new();
-    if req.q("limit").is_some()
-        && let Some(l) = links(req, collection, &page, usize::MAX)
-    {
+    if let Some(l) = links(req, collection, &page, cap) {
         body.insert(format!("{key}_links"), l);
     }
     body.insert(

@@ -31,7 +31,14 @@ pub fn list_networks(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp>
         .filter(|n| visible(ctx, &n.project_id, n.shared || n.external))
         .map(|n| view::network(n, &az))
         .collect();
-    list::respond(items, &cloud.tags, req, "networks", "networks")
+    list::respond(
+        items,
+        &cloud.tags,
+        cloud.neutron_max_limit,
+        req,
+        "networks",
+        "networks",
+    )
 }
 
 pub fn show_network(cloud: &mut Cloud, ctx: &Ctx, _req: &Req, id: &str) -> ApiResult<Resp> {
@@ -140,7 +147,14 @@ pub fn list_subnets(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> 
         })
         .map(view::subnet)
         .collect();
-    list::respond(items, &cloud.tags, req, "subnets", "subnets")
+    list::respond(
+        items,
+        &cloud.tags,
+        cloud.neutron_max_limit,
+        req,
+        "subnets",
+        "subnets",
+    )
 }
 
 pub fn show_subnet(cloud: &mut Cloud, ctx: &Ctx, _req: &Req, id: &str) -> ApiResult<Resp> {
@@ -289,5 +303,12 @@ pub fn list_routers(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> 
             }))
         })
         .collect();
-    list::respond(items, &cloud.tags, req, "routers", "routers")
+    list::respond(
+        items,
+        &cloud.tags,
+        cloud.neutron_max_limit,
+        req,
+        "routers",
+        "routers",
+    )
 }

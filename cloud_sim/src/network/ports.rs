@@ -19,7 +19,14 @@ pub fn list(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
         .filter(|p| visible(ctx, &p.project_id, false))
         .map(view::port)
         .collect();
-    list::respond(items, &cloud.tags, req, "ports", "ports")
+    list::respond(
+        items,
+        &cloud.tags,
+        cloud.neutron_max_limit,
+        req,
+        "ports",
+        "ports",
+    )
 }
 
 pub fn show(cloud: &mut Cloud, ctx: &Ctx, _req: &Req, id: &str) -> ApiResult<Resp> {

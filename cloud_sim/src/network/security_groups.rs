@@ -35,6 +35,7 @@ pub fn list(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
     list::respond(
         items,
         &cloud.tags,
+        cloud.neutron_max_limit,
         req,
         "security-groups",
         "security_groups",
@@ -157,6 +158,7 @@ pub fn list_rules(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
     list::respond(
         items,
         &cloud.tags,
+        cloud.neutron_max_limit,
         req,
         "security-group-rules",
         "security_group_rules",

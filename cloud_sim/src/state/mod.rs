@@ -49,6 +49,7 @@ impl State {
             config.quotas.clone(),
             config.max_limit,
         );
+        os.neutron_max_limit = config.neutron_max_limit;
         fixtures::seed_openstack(&mut os);
         for region in &config.nhn_regions {
             let key = nhn_cloud_key(region);
@@ -62,6 +63,7 @@ impl State {
                 config.quotas.clone(),
                 config.max_limit,
             );
+            c.neutron_max_limit = config.neutron_max_limit;
             fixtures::seed_nhn(&mut c);
             clouds.insert(key, c);
         }

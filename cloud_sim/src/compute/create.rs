@@ -6,8 +6,9 @@ use crate::http::auth::Ctx;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::request::{Req, bool_field, int_field, str_field, string_field, string_map};
 use crate::http::response::Resp;
-use crate::state::cloud::{Cloud, NewPort};
+use crate::state::cloud::Cloud;
 use crate::state::model::{Server, ServerVolume, Volume};
+use crate::state::networking::NewPort;
 use crate::state::transitions::Event;
 
 enum Nic {

@@ -6,8 +6,9 @@ use serde_json::Value;
 use crate::http::error::ApiError;
 use crate::http::request::{int_field, str_field, string_field, string_map};
 use crate::server::{Shared, lock};
-use crate::state::cloud::{Cloud, NewPort};
+use crate::state::cloud::Cloud;
 use crate::state::model::{Server, ServerFault, Volume};
+use crate::state::networking::NewPort;
 
 /// Resource kinds that can be changed behind the control plane's back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,8 @@ use crate::http::auth::Ctx;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::request::{Req, bool_field, str_field, string_field};
 use crate::http::response::Resp;
-use crate::state::cloud::{Cloud, NewPort};
+use crate::state::cloud::Cloud;
+use crate::state::networking::NewPort;
 
 pub fn port_not_found(id: &str) -> ApiError {
     ApiError::not_found("PortNotFound", &format!("Port {id} could not be found."))

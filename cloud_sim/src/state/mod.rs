@@ -1,7 +1,9 @@
 pub mod cloud;
 pub mod fixtures;
 pub mod ipam;
+pub mod lifecycle;
 pub mod model;
+pub mod networking;
 pub mod rng;
 pub mod transitions;
 

@@ -44,6 +44,8 @@ pub struct SimConfig {
     pub max_limit: usize,
     /// Neutron `pagination_max_limit`; `None` = unlimited (the upstream default).
     pub neutron_max_limit: Option<usize>,
+    /// NHN server create without `key_name` is a 400 (NHN marks it required; unverified).
+    pub nhn_require_key_name: bool,
 }
 
 impl Default for SimConfig {
@@ -61,6 +63,7 @@ impl Default for SimConfig {
             quotas: Quotas::default(),
             max_limit: 1000,
             neutron_max_limit: None,
+            nhn_require_key_name: false,
         }
     }
 }

@@ -162,7 +162,21 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> ApiR
             "Quota exceeded for instances: Requested 1, but already used {used} of {q} instances"
         )));
     }
+    let max_count = int_field(&server, "max_count").unwrap_or(1);
+    if cloud.nhn && max_count > 10 {
+        return Err(ApiError::bad_request("max_count must be 10 or less"));
+    }
+    if max_count > 1 || int_field(&server, "min_count").unwrap_or(1) > 1 {
+        return Err(ApiError::bad_request(
+            "min_count/max_count above 1 (multiple create) is not supported by the simulator",
+        ));
+    }
     let key_name = string_field(&server, "key_name");
+    if cloud.nhn && cloud.nhn_require_key_name && key_name.is_none() {
+        return Err(ApiError::bad_request(
+            "Invalid input for field/attribute key_name. Value: None.",
+        ));
+    }
     if let Some(k) = &key_name
         && !cloud
             .keypairs

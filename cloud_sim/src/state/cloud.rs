@@ -17,6 +17,8 @@ pub struct Cloud {
     pub quotas: Quotas,
     pub max_limit: usize,
     pub neutron_max_limit: Option<usize>,
+    /// NHN documents `key_name` as required; off by default because that is unverified.
+    pub nhn_require_key_name: bool,
     pub azs: Vec<String>,
     pub default_volume_type: String,
     pub flavors: BTreeMap<String, Flavor>,
@@ -61,6 +63,7 @@ impl Cloud {
             quotas,
             max_limit,
             neutron_max_limit: None,
+            nhn_require_key_name: false,
             azs: Vec::new(),
             default_volume_type: String::new(),
             flavors: BTreeMap::new(),

@@ -66,6 +66,7 @@ impl State {
                 config.max_limit,
             );
             c.neutron_max_limit = config.neutron_max_limit;
+            c.nhn_require_key_name = config.nhn_require_key_name;
             fixtures::seed_nhn(&mut c);
             clouds.insert(key, c);
         }

@@ -46,6 +46,9 @@ pub struct SimConfig {
     pub neutron_max_limit: Option<usize>,
     /// NHN server create without `key_name` is a 400 (NHN marks it required; unverified).
     pub nhn_require_key_name: bool,
+    /// Base URL put into catalogs and links when the bound address is not what clients reach
+    /// (containers, `0.0.0.0`). Default: `http://<bound address>`.
+    pub public_base_url: Option<String>,
 }
 
 impl Default for SimConfig {
@@ -64,6 +67,7 @@ impl Default for SimConfig {
             max_limit: 1000,
             neutron_max_limit: None,
             nhn_require_key_name: false,
+            public_base_url: None,
         }
     }
 }

@@ -53,7 +53,11 @@ impl SimServer {
     pub async fn start_on(config: SimConfig, addr: SocketAddr) -> std::io::Result<SimServer> {
         let listener = std::net::TcpListener::bind(addr)?;
         let addr = listener.local_addr()?;
-        let base_url = format!("http://{addr}");
+        let base_url = config
+            .public_base_url
+            .clone()
+            .map(|u| u.trim_end_matches('/').to_string())
+            .unwrap_or_else(|| format!("http://{addr}"));
         let fault_seed = derive_seed(config.seed, "faults");
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(config, base_url)),
@@ -86,8 +90,9 @@ impl SimServer {
         self.addr
     }
 
+    /// The URL clients use and catalogs point at (`SimConfig::public_base_url` if set).
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        lock(&self.shared.state).base_url.clone()
     }
 
     /// OS_AUTH_URL.
@@ -119,7 +124,7 @@ impl SimServer {
     pub fn service_credentials(&self) -> ServiceCredentials {
         let st = lock(&self.shared.state);
         ServiceCredentials {
-            auth_url: self.keystone_url(),
+            auth_url: format!("{}/identity/v3", st.base_url),
             username: st.config.service_user.clone(),
             password: st.config.service_password.clone(),
             user_domain: "Default".into(),

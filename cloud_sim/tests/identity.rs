@@ -337,3 +337,31 @@ async fn user_and_project_lists_page_with_limit_and_marker() {
             .all(|p| !ids_first.contains(&&p["id"]))
     );
 }
+
+#[tokio::test]
+async fn catalog_uses_the_public_base_url_when_configured() {
+    let mut config = cloud_sim::SimConfig::instant();
+    config.public_base_url = Some("http://cloud-sim.internal:8900/".into());
+    let env = common::start_with(config).await;
+    assert_eq!(
+        env.sim.keystone_url(),
+        "http://cloud-sim.internal:8900/identity/v3"
+    );
+    let creds = env.sim.service_credentials();
+    let bound = format!("http://{}", env.sim.addr());
+    let r = env
+        .http
+        .post(format!("{bound}/identity/v3/auth/tokens"))
+        .json(&json!({"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {"name": creds.username, "domain": {"name": "Default"}, "password": creds.password}}},
+            "scope": {"project": {"id": creds.project_id}}
+        }}))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        endpoint(&body["token"]["catalog"], "compute"),
+        "http://cloud-sim.internal:8900/compute/v2.1"
+    );
+}

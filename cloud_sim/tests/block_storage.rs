@@ -290,3 +290,28 @@ async fn glance_errors_are_html_without_a_json_accept_header() {
             .starts_with("text/html")
     );
 }
+
+#[tokio::test]
+async fn glance_adopts_the_callers_request_id() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let r = env
+        .http
+        .get(env.url("/image/v2/images"))
+        .header("x-auth-token", &admin.token)
+        .header("X-OpenStack-Request-ID", "abc123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-openstack-request-id"], "req-abc123");
+    let long = "x".repeat(65);
+    let r = env
+        .http
+        .get(env.url("/image/v2/images"))
+        .header("x-auth-token", &admin.token)
+        .header("X-OpenStack-Request-ID", long)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 431);
+}

@@ -92,7 +92,7 @@ pub fn action(
             }
             ("unshelving", "active", 1, "unshelve")
         }
-        "os-getVNCConsole" if !cloud.nhn && !mv.at_least(6) => {
+        "os-getVNCConsole" if !mv.at_least(6) => {
             return legacy_console(cloud, ctx, req, id, &body);
         }
         "os-getVNCConsole" => {

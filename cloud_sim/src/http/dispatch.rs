@@ -70,6 +70,25 @@ async fn serve(
     request_id: &str,
 ) -> HttpResponse {
     let service = route.service;
+    // Glance adopts the caller's request id as its own (and refuses overly long ones)
+    let glance_id = if service.is_image() {
+        req.header("x-openstack-request-id").map(str::to_string)
+    } else {
+        None
+    };
+    if glance_id.as_deref().is_some_and(|id| id.len() > 64) {
+        return HttpResponse::build(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE)
+            .insert_header(("x-openstack-request-id", request_id))
+            .finish();
+    }
+    let adopted = glance_id.map(|id| {
+        if id.starts_with("req-") {
+            id
+        } else {
+            format!("req-{id}")
+        }
+    });
+    let request_id = adopted.as_deref().unwrap_or(request_id);
     let identity_url = format!("{}/identity", req.base_url);
     let decision = lock(&shared.faults).decide(service, &req.method, path);
     if decision.latency_ms > 0 {

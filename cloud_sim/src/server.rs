@@ -198,6 +198,9 @@ impl SimServer {
     /// Moves the simulator's clock forward (token expiry, pending transitions).
     pub fn advance_clock(&self, by: std::time::Duration) {
         let mut st = lock(&self.shared.state);
+        let by = by.min(std::time::Duration::from_secs_f64(
+            crate::control::MAX_CLOCK_STEP_SECS,
+        ));
         st.clock_offset +=
             chrono::Duration::from_std(by).unwrap_or_else(|_| chrono::Duration::zero());
         st.advance_all();

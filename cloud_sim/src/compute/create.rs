@@ -337,7 +337,7 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> ApiR
     let now = cloud.now;
     let mut volumes = Vec::new();
     for (i, b) in bdms.iter().enumerate() {
-        let device = format!("/dev/vd{}", (b'a' + i as u8).min(b'z') as char);
+        let device = format!("/dev/vd{}", (b'a' + i.min(25) as u8) as char);
         let volume_id = match b.source.as_str() {
             "volume" => {
                 let vid = b.uuid.clone().unwrap_or_default();

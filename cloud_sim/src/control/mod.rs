@@ -137,6 +137,11 @@ pub fn handle(shared: &Arc<Shared>, req: &Req) -> ApiResult<Resp> {
                 .and_then(Value::as_f64)
                 .ok_or_else(|| bad("'seconds' is required"))?;
             let mut st = lock(&shared.state);
+            let secs = if secs.is_finite() {
+                secs.clamp(0.0, MAX_CLOCK_STEP_SECS)
+            } else {
+                0.0
+            };
             st.clock_offset += chrono::Duration::milliseconds((secs * 1000.0) as i64);
             st.advance_all();
             Ok(Resp::ok(
@@ -242,6 +247,9 @@ pub fn handle(shared: &Arc<Shared>, req: &Req) -> ApiResult<Resp> {
         _ => Err(ApiError::route_not_found()),
     }
 }
+
+/// Ten years: far enough for any expiry, near enough that timestamps stay representable.
+pub const MAX_CLOCK_STEP_SECS: f64 = 315_360_000.0;
 
 fn transitions_view(st: &State) -> Value {
     json!({"stuck": st.transition_faults.stuck, "fail": st.transition_faults.fail})

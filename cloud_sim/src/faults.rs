@@ -57,10 +57,13 @@ pub enum FaultAction {
         #[serde(default)]
         delay_ms: u64,
     },
-    /// 429 with `Retry-After` (and `X-RateLimit-*`), state untouched.
+    /// 429 with `Retry-After` (and `X-RateLimit-*`), state untouched. With `per_second`, only
+    /// the requests above that many per (wall-clock) second are refused.
     RateLimit {
         #[serde(default = "default_retry_after")]
         retry_after_secs: u64,
+        #[serde(default)]
+        per_second: Option<u32>,
     },
 }
 
@@ -141,6 +144,8 @@ pub struct FaultState {
     rules: Vec<FaultRule>,
     next_id: u64,
     rng: SimRng,
+    /// Per rate-limit rule: start of the current one-second window and requests seen in it.
+    windows: std::collections::HashMap<u64, (std::time::Instant, u32)>,
     pub injected: u64,
 }
 
@@ -150,6 +155,7 @@ impl FaultState {
             rules: Vec::new(),
             next_id: 1,
             rng: SimRng::new(seed),
+            windows: std::collections::HashMap::new(),
             injected: 0,
         }
     }
@@ -190,6 +196,21 @@ impl FaultState {
             if !is_latency && decision.outcome.is_some() {
                 continue;
             }
+            if let FaultAction::RateLimit {
+                per_second: Some(allowed),
+                ..
+            } = rule.action
+            {
+                let now = std::time::Instant::now();
+                let window = self.windows.entry(rule.id).or_insert((now, 0));
+                if now.duration_since(window.0) >= std::time::Duration::from_secs(1) {
+                    *window = (now, 0);
+                }
+                window.1 += 1;
+                if window.1 <= allowed {
+                    continue;
+                }
+            }
             if !self.rng.chance(rule.probability) {
                 continue;
             }
@@ -219,11 +240,15 @@ impl FaultState {
                     }
                     decision.outcome = Some(Outcome::Error(err));
                 }
-                FaultAction::RateLimit { retry_after_secs } => {
+                FaultAction::RateLimit {
+                    retry_after_secs,
+                    per_second,
+                } => {
                     let secs = retry_after_secs.to_string();
+                    let limit = per_second.unwrap_or(0).to_string();
                     let err = ApiError::new(429, "OverLimit", "Too Many Requests")
                         .with_header("Retry-After", &secs)
-                        .with_header("X-RateLimit-Limit", "10")
+                        .with_header("X-RateLimit-Limit", &limit)
                         .with_header("X-RateLimit-Remaining", "0")
                         .with_header("X-RateLimit-Reset", &secs);
                     decision.outcome = Some(Outcome::Error(err));
@@ -340,9 +365,24 @@ impl Faults {
     }
 
     pub fn rate_limit(&self, service: &str, retry_after_secs: u64, count: Option<u32>) -> u64 {
-        let mut rule = FaultRule::new(FaultAction::RateLimit { retry_after_secs }).service(service);
+        let mut rule = FaultRule::new(FaultAction::RateLimit {
+            retry_after_secs,
+            per_second: None,
+        })
+        .service(service);
         rule.count = count;
         self.add(rule)
+    }
+
+    /// Requests above `per_second` per wall-clock second get 429 with `Retry-After`.
+    pub fn throttle(&self, service: &str, per_second: u32, retry_after_secs: u64) -> u64 {
+        self.add(
+            FaultRule::new(FaultAction::RateLimit {
+                retry_after_secs,
+                per_second: Some(per_second),
+            })
+            .service(service),
+        )
     }
 
     /// Transitions of `kind` (`server.create`, `volume.attach`, ...) stop progressing until cleared.

@@ -419,3 +419,34 @@ async fn injected_503_can_carry_retry_after() {
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["serviceUnavailable"]["code"], 503);
 }
+
+#[tokio::test]
+async fn throttle_refuses_only_requests_above_the_rate() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    env.sim.faults().throttle("network", 3, 1);
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(
+            env.get(&admin, "/networking/v2.0/networks")
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        3,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        2,
+        "{statuses:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(
+        env.get(&admin, "/networking/v2.0/networks").await.status(),
+        200
+    );
+}

@@ -119,7 +119,9 @@ fn route_request(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> A
         ("GET", ["flavors", id, "os-extra_specs"]) => {
             catalog_resources::flavor_extra_specs(cloud, id)
         }
-        ("GET", ["os-availability-zone"]) | ("GET", ["os-availability-zone", "detail"]) => {
+        ("GET", ["os-availability-zone"]) => Ok(catalog_resources::availability_zones(cloud)),
+        // NHN does not offer the detail view
+        ("GET", ["os-availability-zone", "detail"]) if !cloud.nhn => {
             Ok(catalog_resources::availability_zones(cloud))
         }
         ("GET", ["os-keypairs"]) => catalog_resources::list_keypairs(cloud, ctx),

@@ -70,6 +70,7 @@ async fn a_lost_response_still_creates_the_server_exactly_once() {
         "the create was applied"
     );
     assert_eq!(env.sim.counters().get("server.create"), 1);
+    assert_eq!(env.sim.counters().requests("compute POST /servers"), 1);
     let again = env.get(&admin, "/compute/v2.1/servers").await;
     assert_eq!(again.status(), 200, "the rule was used up");
 }
@@ -449,4 +450,23 @@ async fn throttle_refuses_only_requests_above_the_rate() {
         env.get(&admin, "/networking/v2.0/networks").await.status(),
         200
     );
+}
+
+#[tokio::test]
+async fn request_counters_include_requests_refused_by_faults() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let port = env.create_port(&admin).await;
+    env.sim.faults().error_rate("network", 1.0, 503);
+    let pid = port["id"].as_str().unwrap();
+    assert_eq!(
+        env.delete(&admin, &format!("/networking/v2.0/ports/{pid}"))
+            .await
+            .status(),
+        503
+    );
+    let c = env.sim.counters();
+    assert_eq!(c.requests("network DELETE /ports/{id}"), 1);
+    assert_eq!(c.get("port.delete"), 0, "nothing was applied");
+    assert_eq!(c.requests("network POST /ports"), 1);
 }

@@ -90,6 +90,7 @@ async fn serve(
     });
     let request_id = adopted.as_deref().unwrap_or(request_id);
     let identity_url = format!("{}/identity", req.base_url);
+    lock(&shared.state).count_request(&request_key(service, &req));
     let decision = lock(&shared.faults).decide(service, &req.method, path);
     if decision.latency_ms > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(decision.latency_ms)).await;
@@ -150,6 +151,20 @@ fn handle_service(
         Service::BlockStorage | Service::NhnBlockStorage => block_storage::handle(st, route, req),
         Service::Image | Service::NhnImage => image::handle(st, route, req),
     }
+}
+
+/// `compute POST /servers/{id}/action`: what a request was, with ids folded away.
+fn request_key(service: Service, req: &Req) -> String {
+    let looks_like_id = |s: &str| {
+        s.bytes().all(|b| b.is_ascii_digit())
+            || (s.len() >= 8 && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'))
+    };
+    let path: Vec<&str> = req
+        .segs
+        .iter()
+        .map(|s| if looks_like_id(s) { "{id}" } else { s.as_str() })
+        .collect();
+    format!("{} {} /{}", service.name(), req.method, path.join("/"))
 }
 
 /// oslo.middleware only accepts `req-<lower-case uuid>`.

@@ -27,6 +27,8 @@ pub struct State {
     pub clouds: BTreeMap<String, Cloud>,
     pub transition_faults: TransitionFaults,
     pub global_request_ids: VecDeque<String>,
+    /// Requests received per `service METHOD /path` (ids folded), whatever their outcome.
+    pub requests: BTreeMap<String, u64>,
 }
 
 impl State {
@@ -118,6 +120,7 @@ impl State {
             clouds,
             transition_faults: TransitionFaults::default(),
             global_request_ids: VecDeque::new(),
+            requests: BTreeMap::new(),
         }
     }
 
@@ -152,6 +155,10 @@ impl State {
             cloud.ensure_project(&tenant.tenant_id);
         }
         tenant
+    }
+
+    pub fn count_request(&mut self, key: &str) {
+        *self.requests.entry(key.to_string()).or_insert(0) += 1;
     }
 
     pub fn record_global_request_id(&mut self, id: &str) {

@@ -315,3 +315,25 @@ async fn glance_adopts_the_callers_request_id() {
         .unwrap();
     assert_eq!(r.status(), 431);
 }
+
+#[tokio::test]
+async fn admin_can_reset_a_stuck_volume_and_members_cannot() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let member = env.member_project(&admin, "reset").await;
+    let id = env.create_volume(&member, 1).await;
+    env.sim
+        .out_of_band()
+        .modify(
+            cloud_sim::ResourceKind::Volume,
+            &id,
+            &json!({"status": "error_deleting"}),
+        )
+        .unwrap();
+    let path = format!("/volume/v3/{}/volumes/{id}/action", member.project_id);
+    let body = json!({"os-reset_status": {"status": "available"}});
+    assert_eq!(env.post(&member, &path, body.clone()).await.status(), 403);
+    let admin_path = format!("/volume/v3/{}/volumes/{id}/action", admin.project_id);
+    assert_eq!(env.post(&admin, &admin_path, body).await.status(), 202);
+    assert_eq!(env.volume(&member, &id).await["status"], "available");
+}

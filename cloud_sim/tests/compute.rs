@@ -773,3 +773,22 @@ async fn deleting_a_building_server_keeps_task_deleting_until_it_is_gone() {
         404
     );
 }
+
+#[tokio::test]
+async fn admin_reset_state_clears_a_stuck_task() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    env.sim.faults().stick_transitions("server.create");
+    let id = env.boot_server(&admin, "stuck").await;
+    let r = env
+        .post(
+            &admin,
+            &format!("/compute/v2.1/servers/{id}/action"),
+            json!({"os-resetState": {"state": "error"}}),
+        )
+        .await;
+    assert_eq!(r.status(), 202);
+    let s = env.server(&admin, &id).await;
+    assert_eq!(s["status"], "ERROR");
+    assert!(s["OS-EXT-STS:task_state"].is_null());
+}

@@ -13,7 +13,7 @@ pub struct Counters {
 }
 
 impl Counters {
-    pub fn snapshot(st: &State) -> Self {
+    pub(crate) fn snapshot(st: &State) -> Self {
         let mut by_cloud = BTreeMap::new();
         by_cloud.insert("identity".to_string(), st.keystone.counters.clone());
         by_cloud.insert("nhn-identity".to_string(), st.nhn.counters.clone());
@@ -24,7 +24,7 @@ impl Counters {
         Counters { by_cloud }
     }
 
-    pub fn reset(st: &mut State) {
+    pub(crate) fn reset(st: &mut State) {
         st.keystone.counters.clear();
         st.nhn.counters.clear();
         st.requests.clear();

@@ -11,7 +11,6 @@ pub struct Ctx {
     pub project_id: String,
     pub user_id: String,
     pub is_admin: bool,
-    pub nhn: bool,
 }
 
 pub fn authenticate(st: &mut State, route: &Route, req: &Req) -> ApiResult<Ctx> {
@@ -29,7 +28,6 @@ pub fn authenticate(st: &mut State, route: &Route, req: &Req) -> ApiResult<Ctx> 
             project_id: t.tenant_id,
             user_id: t.user_id,
             is_admin: false,
-            nhn: true,
         }
     } else {
         let v = st
@@ -47,7 +45,6 @@ pub fn authenticate(st: &mut State, route: &Route, req: &Req) -> ApiResult<Ctx> 
             project_id,
             user_id: v.token.user_id,
             is_admin,
-            nhn: false,
         }
     };
     if let Some(t) = &route.tenant

@@ -41,7 +41,6 @@ pub struct User {
 pub struct Role {
     pub id: String,
     pub name: String,
-    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -119,7 +118,6 @@ impl Keystone {
             Role {
                 id: id.clone(),
                 name: name.to_string(),
-                description: None,
             },
         );
         id

@@ -34,7 +34,6 @@ pub struct NhnTenantSpec {
 pub struct NhnToken {
     pub id: String,
     pub tenant_id: String,
-    pub username: String,
     pub user_id: String,
     pub issued_at: Ts,
     pub expires: Ts,
@@ -91,7 +90,6 @@ impl NhnIdentity {
         let token = NhnToken {
             id: self.rng.hex(32),
             tenant_id: tenant_id.to_string(),
-            username: username.to_string(),
             user_id: self.user_ids.get(username).cloned().unwrap_or_default(),
             issued_at: now,
             expires: now + self.ttl,

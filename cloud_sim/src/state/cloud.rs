@@ -8,7 +8,6 @@ use crate::config::Quotas;
 use crate::time_fmt::Ts;
 
 pub struct Cloud {
-    pub key: String,
     pub nhn: bool,
     pub region: String,
     pub rng: SimRng,
@@ -44,7 +43,6 @@ pub struct Cloud {
 impl Cloud {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        key: &str,
         nhn: bool,
         region: &str,
         seed: u64,
@@ -54,7 +52,6 @@ impl Cloud {
         max_limit: usize,
     ) -> Self {
         Cloud {
-            key: key.to_string(),
             nhn,
             region: region.to_string(),
             rng: SimRng::new(seed),

@@ -44,7 +44,6 @@ impl State {
         );
         let mut clouds = BTreeMap::new();
         let mut os = Cloud::new(
-            OPENSTACK_CLOUD,
             false,
             &config.region,
             derive_seed(config.seed, OPENSTACK_CLOUD),
@@ -58,7 +57,6 @@ impl State {
         for region in &config.nhn_regions {
             let key = nhn_cloud_key(region);
             let mut c = Cloud::new(
-                &key,
                 true,
                 region,
                 derive_seed(config.seed, &key),

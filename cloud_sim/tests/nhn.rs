@@ -443,3 +443,41 @@ async fn nhn_can_be_told_to_require_key_name() {
         "each list element is wrapped"
     );
 }
+
+#[tokio::test]
+async fn nhn_token_expires_after_its_lifetime() {
+    let env = common::start().await;
+    let nhn = login(&env).await;
+    let url = format!("{}/servers", nhn.compute);
+    assert_eq!(
+        env.http
+            .get(&url)
+            .header("x-auth-token", &nhn.token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    env.sim
+        .advance_clock(std::time::Duration::from_secs(12 * 3600 + 1));
+    assert_eq!(
+        env.http
+            .get(&url)
+            .header("x-auth-token", &nhn.token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn one_nhn_token_works_in_every_region() {
+    let env = common::start().await;
+    let nhn = login(&env).await;
+    let kr2 = nhn.compute.replace("/nhn/kr1/", "/nhn/kr2/");
+    let zones = nhn.get(&env, &format!("{kr2}/os-availability-zone")).await;
+    assert_eq!(zones["availabilityZoneInfo"][0]["zoneName"], "kr2-pub-a");
+}

@@ -64,7 +64,8 @@ fn parse_bdms(server: &Value) -> ApiResult<Vec<Bdm>> {
 
 fn parse_networks(server: &Value, mv: Microversion, nhn: bool) -> ApiResult<Option<Vec<Nic>>> {
     let Some(networks) = server.get("networks") else {
-        if mv.at_least(37) && !nhn {
+        // NHN marks `networks` as required regardless of version
+        if mv.at_least(37) || nhn {
             return Err(ApiError::bad_request(
                 "Invalid input for field/attribute server. Value: 'networks' is a required property",
             ));

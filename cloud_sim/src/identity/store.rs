@@ -71,6 +71,9 @@ impl ValidToken {
     }
 }
 
+/// Above this many stored tokens, tokens expired for more than a day are forgotten.
+pub const TOKEN_PURGE_THRESHOLD: usize = 10_000;
+
 pub struct Keystone {
     pub rng: SimRng,
     pub domains: BTreeMap<String, Domain>,
@@ -187,6 +190,10 @@ impl Keystone {
     }
 
     pub fn issue(&mut self, user_id: &str, project_id: Option<&str>, now: Ts) -> Token {
+        if self.tokens.len() >= TOKEN_PURGE_THRESHOLD {
+            let cutoff = now - chrono::Duration::days(1);
+            self.tokens.retain(|_, t| t.expires_at > cutoff);
+        }
         let id = format!("gAAAAAB{}", self.rng.hex(176));
         let audit_id = self.rng.hex(22);
         let token = Token {

@@ -87,6 +87,10 @@ impl NhnIdentity {
     }
 
     pub fn issue(&mut self, tenant_id: &str, username: &str, now: Ts) -> NhnToken {
+        if self.tokens.len() >= crate::identity::store::TOKEN_PURGE_THRESHOLD {
+            let cutoff = now - chrono::Duration::days(1);
+            self.tokens.retain(|_, t| t.expires > cutoff);
+        }
         let token = NhnToken {
             id: self.rng.hex(32),
             tenant_id: tenant_id.to_string(),

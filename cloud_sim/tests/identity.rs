@@ -365,3 +365,14 @@ async fn catalog_uses_the_public_base_url_when_configured() {
         "http://cloud-sim.internal:8900/compute/v2.1"
     );
 }
+
+#[tokio::test]
+async fn unknown_user_is_404_in_the_keystone_envelope() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let r = env.get(&admin, "/identity/v3/users/nope").await;
+    assert_eq!(r.status(), 404);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["title"], "Not Found");
+    assert_eq!(body["error"]["message"], "Could not find user: nope.");
+}

@@ -548,3 +548,31 @@ async fn ports_can_be_tagged_and_filtered_by_tag() {
         404
     );
 }
+
+#[tokio::test]
+async fn the_default_security_group_cannot_be_renamed_or_deleted_by_members() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let member = env.member_project(&admin, "sg-guard").await;
+    let v = env
+        .get_json(&member, &format!("{N}/security-groups?name=default"))
+        .await;
+    let id = v["security_groups"][0]["id"].as_str().unwrap();
+    let rename = env
+        .put(
+            &member,
+            &format!("{N}/security-groups/{id}"),
+            json!({"security_group": {"name": "other"}}),
+        )
+        .await;
+    assert_eq!(rename.status(), 409);
+    let body: Value = rename.json().await.unwrap();
+    assert_eq!(
+        body["NeutronError"]["type"],
+        "SecurityGroupCannotUpdateDefault"
+    );
+    let delete = env
+        .delete(&member, &format!("{N}/security-groups/{id}"))
+        .await;
+    assert_eq!(delete.status(), 409);
+}

@@ -173,6 +173,72 @@ def fip():
     conn.network.delete_ip(ip)
 
 
+@step("compute: keypair create, list, delete")
+def keypair():
+    kp = conn.compute.create_keypair(name="sdk-key")
+    assert kp.private_key
+    assert any(k.name == "sdk-key" for k in conn.compute.keypairs())
+    conn.compute.delete_keypair(kp)
+
+
+@step("compute: server metadata set and read")
+def metadata():
+    s = state["server"]
+    conn.compute.set_server_metadata(s, inventory_id="inv-1")
+    assert conn.compute.get_server_metadata(s).metadata["inventory_id"] == "inv-1"
+
+
+@step("compute: interface attach and detach")
+def interfaces():
+    s = state["server"]
+    nets = [n for n in conn.network.networks() if not n.is_router_external and n.project_id == conn.current_project_id]
+    extra = conn.network.create_port(network_id=nets[0].id, name="sdk-extra")
+    conn.compute.create_server_interface(s, port_id=extra.id)
+    assert len(list(conn.compute.server_interfaces(s))) == 2
+    conn.compute.delete_server_interface(extra.id, server=s)
+    conn.network.delete_port(extra)
+
+
+@step("compute: paginated listing and changes-since")
+def paging():
+    for i in range(3):
+        conn.compute.create_server(name=f"sdk-page-{i}", flavor_id="1", image_id=state["image"].id, networks="none")
+    names = [s.name for s in conn.compute.servers(limit=2)]
+    assert sum(1 for n in names if n.startswith("sdk-page-")) == 3, names
+    changed = list(conn.compute.servers(changes_since="2000-01-01T00:00:00Z"))
+    assert len(changed) >= 4
+    for s in list(conn.compute.servers(name="^sdk-page-")):
+        conn.compute.delete_server(s)
+
+
+@step("compute: resize and confirm")
+def resize():
+    s = state["server"]
+    conn.compute.resize_server(s, "3")
+    conn.compute.wait_for_server(s, status="VERIFY_RESIZE", wait=20, interval=0.2)
+    conn.compute.confirm_server_resize(s)
+    s = conn.compute.wait_for_server(s, status="ACTIVE", wait=20, interval=0.2)
+    assert s.flavor.original_name == "m1.medium"
+
+
+@step("network: tags on a port")
+def tags():
+    p = state["port"]
+    conn.network.set_tags(p, ["inv-1"])
+    assert "inv-1" in conn.network.get_port(p.id).tags
+
+
+@step("block storage: volume types")
+def volume_types():
+    assert any(t.name == "lvm-1" for t in conn.block_storage.types())
+
+
+@step("identity: role assignments listing")
+def assignments():
+    project = state.get("project")
+    assert list(conn.identity.role_assignments(scope_project_id=project.id))
+
+
 @step("compute: delete server and wait until gone")
 def delete_server():
     conn.compute.delete_server(state["server"])
@@ -187,7 +253,8 @@ def cleanup():
 
 
 for fn in [auth, identity, flavors, images, port, security_group, volume, extend, server, list_servers,
-           attach, power, console, fip, delete_server, cleanup]:
+           attach, power, console, fip, keypair, metadata, interfaces, paging, resize, tags, volume_types,
+           assignments, delete_server, cleanup]:
     fn()
 
 failed = [r for r in results if not r[1]]

@@ -42,6 +42,13 @@ pub struct SimConfig {
     pub quotas: Quotas,
     /// Nova `[api]max_limit` (also used for Cinder `osapi_max_limit`).
     pub max_limit: usize,
+    /// Neutron `pagination_max_limit`; `None` = unlimited (the upstream default).
+    pub neutron_max_limit: Option<usize>,
+    /// NHN server create without `key_name` is a 400 (NHN marks it required; unverified).
+    pub nhn_require_key_name: bool,
+    /// Base URL put into catalogs and links when the bound address is not what clients reach
+    /// (containers, `0.0.0.0`). Default: `http://<bound address>`.
+    pub public_base_url: Option<String>,
 }
 
 impl Default for SimConfig {
@@ -58,6 +65,9 @@ impl Default for SimConfig {
             service_project: "service".to_string(),
             quotas: Quotas::default(),
             max_limit: 1000,
+            neutron_max_limit: None,
+            nhn_require_key_name: false,
+            public_base_url: None,
         }
     }
 }

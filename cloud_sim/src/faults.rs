@@ -44,6 +44,9 @@ pub enum FaultAction {
         status: u16,
         #[serde(default)]
         message: Option<String>,
+        /// Adds `Retry-After` (useful with 503).
+        #[serde(default)]
+        retry_after_secs: Option<u64>,
     },
     /// Delay the response; the request is served normally.
     Latency { ms: u64 },
@@ -54,10 +57,13 @@ pub enum FaultAction {
         #[serde(default)]
         delay_ms: u64,
     },
-    /// 429 with `Retry-After` (and `X-RateLimit-*`), state untouched.
+    /// 429 with `Retry-After` (and `X-RateLimit-*`), state untouched. With `per_second`, only
+    /// the requests above that many per (wall-clock) second are refused.
     RateLimit {
         #[serde(default = "default_retry_after")]
         retry_after_secs: u64,
+        #[serde(default)]
+        per_second: Option<u32>,
     },
 }
 
@@ -130,6 +136,8 @@ pub struct FaultState {
     rules: Vec<FaultRule>,
     next_id: u64,
     rng: SimRng,
+    /// Per rate-limit rule: start of the current one-second window and requests seen in it.
+    windows: std::collections::HashMap<u64, (std::time::Instant, u32)>,
     pub injected: u64,
 }
 
@@ -139,6 +147,7 @@ impl FaultState {
             rules: Vec::new(),
             next_id: 1,
             rng: SimRng::new(seed),
+            windows: std::collections::HashMap::new(),
             injected: 0,
         }
     }
@@ -179,6 +188,21 @@ impl FaultState {
             if !is_latency && decision.outcome.is_some() {
                 continue;
             }
+            if let FaultAction::RateLimit {
+                per_second: Some(allowed),
+                ..
+            } = rule.action
+            {
+                let now = std::time::Instant::now();
+                let window = self.windows.entry(rule.id).or_insert((now, 0));
+                if now.duration_since(window.0) >= std::time::Duration::from_secs(1) {
+                    *window = (now, 0);
+                }
+                window.1 += 1;
+                if window.1 <= allowed {
+                    continue;
+                }
+            }
             if !self.rng.chance(rule.probability) {
                 continue;
             }
@@ -194,15 +218,27 @@ impl FaultState {
             self.injected += 1;
             match &rule.action {
                 FaultAction::Latency { ms } => decision.latency_ms += ms,
-                FaultAction::Error { status, message } => {
+                FaultAction::Error {
+                    status,
+                    message,
+                    retry_after_secs,
+                } => {
                     let msg = message.clone().unwrap_or_else(|| default_message(*status).to_string());
-                    decision.outcome = Some(Outcome::Error(ApiError::new(*status, error_kind(*status), &msg)));
+                    let mut err = ApiError::new(*status, error_kind(*status), &msg);
+                    if let Some(secs) = retry_after_secs {
+                        err = err.with_header("Retry-After", &secs.to_string());
+                    }
+                    decision.outcome = Some(Outcome::Error(err));
                 }
-                FaultAction::RateLimit { retry_after_secs } => {
+                FaultAction::RateLimit {
+                    retry_after_secs,
+                    per_second,
+                } => {
                     let secs = retry_after_secs.to_string();
+                    let limit = per_second.unwrap_or(0).to_string();
                     let err = ApiError::new(429, "OverLimit", "Too Many Requests")
                         .with_header("Retry-After", &secs)
-                        .with_header("X-RateLimit-Limit", "10")
+                        .with_header("X-RateLimit-Limit", &limit)
                         .with_header("X-RateLimit-Remaining", "0")
                         .with_header("X-RateLimit-Reset", &secs);
                     decision.outcome = Some(Outcome::Error(err));
@@ -272,9 +308,13 @@ impl Faults {
     /// A share (`0.0..=1.0`) of the service's requests answers `status` (500, 503, ...).
     pub fn error_rate(&self, service: &str, probability: f64, status: u16) -> u64 {
         self.add(
-            FaultRule::new(FaultAction::Error { status, message: None })
-                .service(service)
-                .probability(probability),
+            FaultRule::new(FaultAction::Error {
+                status,
+                message: None,
+                retry_after_secs: None,
+            })
+            .service(service)
+            .probability(probability),
         )
     }
 
@@ -298,13 +338,35 @@ impl Faults {
 
     /// Keystone and NHN identity answer `status` (401 or 503) to everything.
     pub fn auth_outage(&self, status: u16) -> u64 {
-        self.add(FaultRule::new(FaultAction::Error { status, message: None }).service("identity"))
+        self.add(
+            FaultRule::new(FaultAction::Error {
+                status,
+                message: None,
+                retry_after_secs: None,
+            })
+            .service("identity"),
+        )
     }
 
     pub fn rate_limit(&self, service: &str, retry_after_secs: u64, count: Option<u32>) -> u64 {
-        let mut rule = FaultRule::new(FaultAction::RateLimit { retry_after_secs }).service(service);
+        let mut rule = FaultRule::new(FaultAction::RateLimit {
+            retry_after_secs,
+            per_second: None,
+        })
+        .service(service);
         rule.count = count;
         self.add(rule)
+    }
+
+    /// Requests above `per_second` per wall-clock second get 429 with `Retry-After`.
+    pub fn throttle(&self, service: &str, per_second: u32, retry_after_secs: u64) -> u64 {
+        self.add(
+            FaultRule::new(FaultAction::RateLimit {
+                retry_after_secs,
+                per_second: Some(per_second),
+            })
+            .service(service),
+        )
     }
 
     /// Transitions of `kind` (`server.create`, `volume.attach`, ...) stop progressing until cleared.

@@ -9,19 +9,19 @@
 //! sim.stop().await;
 //! # Ok(()) }
 //! ```
-pub mod block_storage;
-pub mod compute;
-pub mod config;
-pub mod control;
-pub mod faults;
-pub mod http;
-pub mod identity;
-pub mod image;
-pub mod network;
-pub mod nhn;
-pub mod server;
-pub mod state;
-pub mod time_fmt;
+mod block_storage;
+mod compute;
+mod config;
+mod control;
+mod faults;
+mod http;
+mod identity;
+mod image;
+mod network;
+mod nhn;
+mod server;
+mod state;
+mod time_fmt;
 
 pub use config::{Quotas, SimConfig};
 pub use control::{Counters, OutOfBand, ResourceKind};

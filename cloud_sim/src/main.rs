@@ -10,10 +10,10 @@ struct Args {
     transition_ms: u64,
     token_ttl_secs: Option<u64>,
     nhn_regions: Option<Vec<String>>,
+    public_url: Option<String>,
 }
 
-const USAGE: &str =
-    "usage: cloud_sim [--listen ADDR:PORT] [--seed N] [--transition-ms N] [--token-ttl-secs N] [--nhn-regions KR1,KR2]";
+const USAGE: &str = "usage: cloud_sim [--listen ADDR:PORT] [--seed N] [--transition-ms N] [--token-ttl-secs N] [--nhn-regions KR1,KR2] [--public-url URL]";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
@@ -22,6 +22,7 @@ fn parse_args() -> Result<Args, String> {
         transition_ms: 300,
         token_ttl_secs: None,
         nhn_regions: None,
+        public_url: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -50,6 +51,7 @@ fn parse_args() -> Result<Args, String> {
                         .collect(),
                 );
             }
+            "--public-url" => args.public_url = Some(value("--public-url")?),
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
@@ -83,6 +85,7 @@ async fn shutdown_signal() {
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
@@ -101,6 +104,7 @@ async fn main() -> std::process::ExitCode {
     if let Some(ttl) = args.token_ttl_secs {
         config = config.with_token_ttl(Duration::from_secs(ttl));
     }
+    config.public_base_url = args.public_url;
     if let Some(regions) = args.nhn_regions {
         config.nhn_regions = regions;
     }

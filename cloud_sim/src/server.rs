@@ -53,7 +53,11 @@ impl SimServer {
     pub async fn start_on(config: SimConfig, addr: SocketAddr) -> std::io::Result<SimServer> {
         let listener = std::net::TcpListener::bind(addr)?;
         let addr = listener.local_addr()?;
-        let base_url = format!("http://{addr}");
+        let base_url = config
+            .public_base_url
+            .clone()
+            .map(|u| u.trim_end_matches('/').to_string())
+            .unwrap_or_else(|| format!("http://{addr}"));
         let fault_seed = derive_seed(config.seed, "faults");
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(config, base_url)),
@@ -86,8 +90,9 @@ impl SimServer {
         self.addr
     }
 
+    /// The URL clients use and catalogs point at (`SimConfig::public_base_url` if set).
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        lock(&self.shared.state).base_url.clone()
     }
 
     /// OS_AUTH_URL.
@@ -119,7 +124,7 @@ impl SimServer {
     pub fn service_credentials(&self) -> ServiceCredentials {
         let st = lock(&self.shared.state);
         ServiceCredentials {
-            auth_url: self.keystone_url(),
+            auth_url: format!("{}/identity/v3", st.base_url),
             username: st.config.service_user.clone(),
             password: st.config.service_password.clone(),
             user_domain: "Default".into(),
@@ -177,9 +182,23 @@ impl SimServer {
         }
     }
 
+    /// Page size caps: nova/cinder `max_limit` and neutron `pagination_max_limit` (`None` = unlimited).
+    /// Small values force clients through their marker loops.
+    pub fn set_page_limits(&self, max_limit: usize, neutron_max_limit: Option<usize>) {
+        let mut st = lock(&self.shared.state);
+        st.config.max_limit = max_limit.max(1);
+        st.config.neutron_max_limit = neutron_max_limit.map(|n| n.max(1));
+        let (max, neutron) = (st.config.max_limit, st.config.neutron_max_limit);
+        for c in st.clouds.values_mut() {
+            c.max_limit = max;
+            c.neutron_max_limit = neutron;
+        }
+    }
+
     /// Moves the simulator's clock forward (token expiry, pending transitions).
     pub fn advance_clock(&self, by: std::time::Duration) {
         let mut st = lock(&self.shared.state);
+        let by = by.min(std::time::Duration::from_secs_f64(crate::control::MAX_CLOCK_STEP_SECS));
         st.clock_offset += chrono::Duration::from_std(by).unwrap_or_else(|_| chrono::Duration::zero());
         st.advance_all();
     }

@@ -13,7 +13,11 @@ async fn binary_prints_its_url_serves_requests_and_stops_on_sigterm() {
         .unwrap();
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().unwrap().unwrap();
+    let first = lines
+        .by_ref()
+        .map(|l| l.unwrap())
+        .find(|l| l.starts_with("cloud_sim listening on "))
+        .unwrap();
     let base = first.rsplit(' ').next().unwrap().to_string();
     assert!(base.starts_with("http://127.0.0.1:"));
     let creds: Vec<String> = lines.by_ref().take(3).map(|l| l.unwrap()).collect();

@@ -622,3 +622,64 @@ async fn booting_on_a_network_creates_a_port_that_is_deleted_with_the_server() {
         404
     );
 }
+
+#[tokio::test]
+async fn server_metadata_can_be_merged_replaced_and_deleted() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let id = env.boot_server(&admin, "meta").await;
+    let path = format!("/compute/v2.1/servers/{id}/metadata");
+    env.post(&admin, &path, json!({"metadata": {"inventory_id": "inv-1"}}))
+        .await;
+    env.post(&admin, &path, json!({"metadata": {"owner": "team-a"}})).await;
+    let m = env.get_json(&admin, &path).await;
+    assert_eq!(m["metadata"], json!({"inventory_id": "inv-1", "owner": "team-a"}));
+    env.put(&admin, &path, json!({"metadata": {"only": "this"}})).await;
+    assert_eq!(env.server(&admin, &id).await["metadata"], json!({"only": "this"}));
+    assert_eq!(env.delete(&admin, &format!("{path}/only")).await.status(), 204);
+    assert_eq!(env.get(&admin, &format!("{path}/only")).await.status(), 404);
+}
+
+#[tokio::test]
+async fn deleting_a_building_server_keeps_task_deleting_until_it_is_gone() {
+    let env =
+        common::start_with(cloud_sim::SimConfig::instant().with_transition_delay(std::time::Duration::from_secs(10)))
+            .await;
+    let admin = env.admin().await;
+    let id = env.boot_server(&admin, "short-lived").await;
+    env.sim.advance_clock(std::time::Duration::from_secs(3));
+    assert_eq!(
+        env.delete(&admin, &format!("/compute/v2.1/servers/{id}"))
+            .await
+            .status(),
+        204
+    );
+    env.sim.advance_clock(std::time::Duration::from_secs(5));
+    let s = env.server(&admin, &id).await;
+    assert_eq!(s["status"], "BUILD");
+    assert_eq!(s["OS-EXT-STS:task_state"], "deleting");
+    env.sim.advance_clock(std::time::Duration::from_secs(10));
+    assert_eq!(
+        env.get(&admin, &format!("/compute/v2.1/servers/{id}")).await.status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn admin_reset_state_clears_a_stuck_task() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    env.sim.faults().stick_transitions("server.create");
+    let id = env.boot_server(&admin, "stuck").await;
+    let r = env
+        .post(
+            &admin,
+            &format!("/compute/v2.1/servers/{id}/action"),
+            json!({"os-resetState": {"state": "error"}}),
+        )
+        .await;
+    assert_eq!(r.status(), 202);
+    let s = env.server(&admin, &id).await;
+    assert_eq!(s["status"], "ERROR");
+    assert!(s["OS-EXT-STS:task_state"].is_null());
+}

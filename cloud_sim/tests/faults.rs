@@ -59,6 +59,7 @@ async fn a_lost_response_still_creates_the_server_exactly_once() {
     let list = env.get_json(&admin, "/compute/v2.1/servers?name=^lost-1$").await;
     assert_eq!(list["servers"].as_array().unwrap().len(), 1, "the create was applied");
     assert_eq!(env.sim.counters().get("server.create"), 1);
+    assert_eq!(env.sim.counters().requests("compute POST /servers"), 1);
     let again = env.get(&admin, "/compute/v2.1/servers").await;
     assert_eq!(again.status(), 200, "the rule was used up");
 }
@@ -350,4 +351,80 @@ async fn info_reports_urls_and_service_credentials() {
         info["service_credentials"]["project_id"],
         env.sim.service_credentials().project_id
     );
+}
+
+#[tokio::test]
+async fn small_page_caps_force_marker_loops_even_without_a_limit() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    for i in 0..3 {
+        env.boot_server(&admin, &format!("cap-{i}")).await;
+    }
+    env.sim.set_page_limits(2, Some(2));
+    let servers = env.get_json(&admin, "/compute/v2.1/servers").await;
+    assert_eq!(servers["servers"].as_array().unwrap().len(), 2);
+    assert!(
+        servers["servers_links"][0]["href"]
+            .as_str()
+            .unwrap()
+            .contains("limit=2")
+    );
+    let ports = env.get_json(&admin, "/networking/v2.0/ports").await;
+    assert_eq!(ports["ports"].as_array().unwrap().len(), 2);
+    assert_eq!(ports["ports_links"][0]["rel"], "next");
+}
+
+#[tokio::test]
+async fn injected_503_can_carry_retry_after() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let r = env
+        .http
+        .post(env.url("/_sim/faults"))
+        .json(&json!({"service": "block-storage", "action": "error", "status": 503, "retry_after_secs": 3, "count": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = env
+        .get(&admin, &format!("/volume/v3/{}/volumes", admin.project_id))
+        .await;
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.headers()["retry-after"], "3");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["serviceUnavailable"]["code"], 503);
+}
+
+#[tokio::test]
+async fn throttle_refuses_only_requests_above_the_rate() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    env.sim.faults().throttle("network", 3, 1);
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(env.get(&admin, "/networking/v2.0/networks").await.status().as_u16());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 3, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 2, "{statuses:?}");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(env.get(&admin, "/networking/v2.0/networks").await.status(), 200);
+}
+
+#[tokio::test]
+async fn request_counters_include_requests_refused_by_faults() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let port = env.create_port(&admin).await;
+    env.sim.faults().error_rate("network", 1.0, 503);
+    let pid = port["id"].as_str().unwrap();
+    assert_eq!(
+        env.delete(&admin, &format!("/networking/v2.0/ports/{pid}"))
+            .await
+            .status(),
+        503
+    );
+    let c = env.sim.counters();
+    assert_eq!(c.requests("network DELETE /ports/{id}"), 1);
+    assert_eq!(c.get("port.delete"), 0, "nothing was applied");
+    assert_eq!(c.requests("network POST /ports"), 1);
 }

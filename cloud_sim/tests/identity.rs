@@ -168,3 +168,153 @@ async fn password_change_revokes_the_users_tokens() {
     assert_eq!(r.status(), 204);
     assert_eq!(env.get(&member, "/compute/v2.1/servers").await.status(), 401);
 }
+
+#[tokio::test]
+async fn domain_scoped_admin_token_can_manage_users() {
+    let env = common::start().await;
+    let creds = env.sim.service_credentials();
+    let r = env
+        .http
+        .post(format!("{}/auth/tokens", env.sim.keystone_url()))
+        .json(&json!({"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {"name": creds.username, "domain": {"id": "default"}, "password": creds.password}}},
+            "scope": {"domain": {"id": "default"}}
+        }}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let token = r.headers()["x-subject-token"].to_str().unwrap().to_string();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["token"]["domain"]["id"], "default");
+    assert!(body["token"].get("project").is_none());
+    let users = env
+        .http
+        .get(format!("{}/users", env.sim.keystone_url()))
+        .header("x-auth-token", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(users.status(), 200);
+}
+
+#[tokio::test]
+async fn an_enabled_domain_cannot_be_deleted_and_roles_can_be_created() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let d: Value = env
+        .post(&admin, "/identity/v3/domains", json!({"domain": {"name": "acme"}}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = d["domain"]["id"].as_str().unwrap();
+    assert_eq!(
+        env.delete(&admin, &format!("/identity/v3/domains/{id}")).await.status(),
+        403
+    );
+    let patch = env
+        .http
+        .patch(env.url(&format!("/identity/v3/domains/{id}")))
+        .header("x-auth-token", &admin.token)
+        .json(&json!({"domain": {"enabled": false}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patch.status(), 200);
+    assert_eq!(
+        env.delete(&admin, &format!("/identity/v3/domains/{id}")).await.status(),
+        204
+    );
+    let role = env
+        .post(&admin, "/identity/v3/roles", json!({"role": {"name": "auditor"}}))
+        .await;
+    assert_eq!(role.status(), 201);
+    let again = env
+        .post(&admin, "/identity/v3/roles", json!({"role": {"name": "auditor"}}))
+        .await;
+    assert_eq!(again.status(), 409);
+}
+
+#[tokio::test]
+async fn member_token_cannot_list_users() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let member = env.member_project(&admin, "p-forbidden").await;
+    let r = env.get(&member, "/identity/v3/users").await;
+    assert_eq!(r.status(), 403);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], 403);
+}
+
+#[tokio::test]
+async fn user_and_project_lists_page_with_limit_and_marker() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    for i in 0..3 {
+        env.post(
+            &admin,
+            "/identity/v3/projects",
+            json!({"project": {"name": format!("pg-{i}"), "domain_id": "default"}}),
+        )
+        .await;
+    }
+    let first = env.get_json(&admin, "/identity/v3/projects?limit=2").await;
+    assert_eq!(first["projects"].as_array().unwrap().len(), 2);
+    let next = first["links"]["next"].as_str().unwrap();
+    let rest: Value = env
+        .http
+        .get(next)
+        .header("x-auth-token", &admin.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!rest["projects"].as_array().unwrap().is_empty());
+    let ids_first: Vec<&Value> = first["projects"].as_array().unwrap().iter().map(|p| &p["id"]).collect();
+    assert!(
+        rest["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| !ids_first.contains(&&p["id"]))
+    );
+}
+
+#[tokio::test]
+async fn catalog_uses_the_public_base_url_when_configured() {
+    let mut config = cloud_sim::SimConfig::instant();
+    config.public_base_url = Some("http://cloud-sim.internal:8900/".into());
+    let env = common::start_with(config).await;
+    assert_eq!(env.sim.keystone_url(), "http://cloud-sim.internal:8900/identity/v3");
+    let creds = env.sim.service_credentials();
+    let bound = format!("http://{}", env.sim.addr());
+    let r = env
+        .http
+        .post(format!("{bound}/identity/v3/auth/tokens"))
+        .json(&json!({"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {"name": creds.username, "domain": {"name": "Default"}, "password": creds.password}}},
+            "scope": {"project": {"id": creds.project_id}}
+        }}))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        endpoint(&body["token"]["catalog"], "compute"),
+        "http://cloud-sim.internal:8900/compute/v2.1"
+    );
+}
+
+#[tokio::test]
+async fn unknown_user_is_404_in_the_keystone_envelope() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let r = env.get(&admin, "/identity/v3/users/nope").await;
+    assert_eq!(r.status(), 404);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["title"], "Not Found");
+    assert_eq!(body["error"]["message"], "Could not find user: nope.");
+}

@@ -443,3 +443,55 @@ async fn unknown_filter_attribute_is_400_and_changed_since_filters() {
         .collect();
     assert_eq!(ids, vec![newer["id"].as_str().unwrap()]);
 }
+
+#[tokio::test]
+async fn ports_can_be_tagged_and_filtered_by_tag() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let tagged = env.create_port(&admin).await;
+    env.create_port(&admin).await;
+    let id = tagged["id"].as_str().unwrap();
+    let r = env.put(&admin, &format!("{N}/ports/{id}/tags/inv-7"), json!({})).await;
+    assert_eq!(r.status(), 201);
+    let one = env.get_json(&admin, &format!("{N}/ports/{id}")).await;
+    assert_eq!(one["port"]["tags"], json!(["inv-7"]));
+    let found = env.get_json(&admin, &format!("{N}/ports?tags=inv-7")).await;
+    let ids: Vec<&str> = found["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![id]);
+    let replaced = env
+        .put(&admin, &format!("{N}/ports/{id}/tags"), json!({"tags": ["a", "b"]}))
+        .await;
+    assert_eq!(replaced.status(), 200);
+    assert_eq!(
+        env.get(&admin, &format!("{N}/ports/{id}/tags/inv-7")).await.status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn the_default_security_group_cannot_be_renamed_or_deleted_by_members() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let member = env.member_project(&admin, "sg-guard").await;
+    let v = env
+        .get_json(&member, &format!("{N}/security-groups?name=default"))
+        .await;
+    let id = v["security_groups"][0]["id"].as_str().unwrap();
+    let rename = env
+        .put(
+            &member,
+            &format!("{N}/security-groups/{id}"),
+            json!({"security_group": {"name": "other"}}),
+        )
+        .await;
+    assert_eq!(rename.status(), 409);
+    let body: Value = rename.json().await.unwrap();
+    assert_eq!(body["NeutronError"]["type"], "SecurityGroupCannotUpdateDefault");
+    let delete = env.delete(&member, &format!("{N}/security-groups/{id}")).await;
+    assert_eq!(delete.status(), 409);
+}

@@ -357,3 +357,88 @@ async fn nhn_floating_ip_from_the_public_vpc_associates_with_a_port_and_carries_
         .unwrap();
     assert_eq!(del.status(), 409, "delete protection");
 }
+
+#[tokio::test]
+async fn nhn_can_be_told_to_require_key_name() {
+    let mut config = cloud_sim::SimConfig::instant();
+    config.nhn_require_key_name = true;
+    let env = common::start_with(config).await;
+    let nhn = login(&env).await;
+    let flavors = nhn.get(&env, &format!("{}/flavors", nhn.compute)).await;
+    let flavor = flavors["flavors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "m2.c2m4")
+        .unwrap()["id"]
+        .clone();
+    let image = nhn.get(&env, &format!("{}/v2/images", nhn.image)).await["images"][0]["id"].clone();
+    let subnets = nhn.get(&env, &format!("{}/v2.0/vpcsubnets", nhn.network)).await;
+    let subnet = subnets["vpcsubnets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["tenant_id"] == nhn.tenant.as_str())
+        .unwrap()["id"]
+        .clone();
+    let body = json!({"server": {"name": "nokey", "flavorRef": flavor, "networks": [{"subnet": subnet}],
+        "block_device_mapping_v2": [{"source_type": "image", "uuid": image, "boot_index": 0, "volume_size": 20, "destination_type": "volume"}]}});
+    let r = nhn.post(&env, &format!("{}/servers", nhn.compute), body.clone()).await;
+    assert_eq!(r.status(), 400);
+    let err: Value = r.json().await.unwrap();
+    assert!(err["badRequest"]["message"].as_str().unwrap().contains("key_name"));
+    let kp = nhn
+        .post(
+            &env,
+            &format!("{}/os-keypairs", nhn.compute),
+            json!({"keypair": {"name": "k1"}}),
+        )
+        .await;
+    assert_eq!(kp.status(), 200, "NHN keypair create is the 2.0-style 200");
+    let mut with_key = body;
+    with_key["server"]["key_name"] = json!("k1");
+    let r = nhn.post(&env, &format!("{}/servers", nhn.compute), with_key).await;
+    assert_eq!(r.status(), 202);
+    let list = nhn.get(&env, &format!("{}/os-keypairs", nhn.compute)).await;
+    assert_eq!(
+        list["keypairs"][0]["keypair"]["name"], "k1",
+        "each list element is wrapped"
+    );
+}
+
+#[tokio::test]
+async fn nhn_token_expires_after_its_lifetime() {
+    let env = common::start().await;
+    let nhn = login(&env).await;
+    let url = format!("{}/servers", nhn.compute);
+    assert_eq!(
+        env.http
+            .get(&url)
+            .header("x-auth-token", &nhn.token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    env.sim.advance_clock(std::time::Duration::from_secs(12 * 3600 + 1));
+    assert_eq!(
+        env.http
+            .get(&url)
+            .header("x-auth-token", &nhn.token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn one_nhn_token_works_in_every_region() {
+    let env = common::start().await;
+    let nhn = login(&env).await;
+    let kr2 = nhn.compute.replace("/nhn/kr1/", "/nhn/kr2/");
+    let zones = nhn.get(&env, &format!("{kr2}/os-availability-zone")).await;
+    assert_eq!(zones["availabilityZoneInfo"][0]["zoneName"], "kr2-pub-a");
+}

@@ -311,6 +311,9 @@ pub fn action(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: u32, id: &str) -> Api
         .and_then(|m| m.keys().next().cloned())
         .unwrap_or_default();
     visible(cloud, ctx, id)?;
+    if name == "os-reset_status" || name == "os-force_delete" {
+        return admin_action(cloud, ctx, id, &name, &body);
+    }
     Err(ApiError::bad_request(&format!("There is no such action: {name}")))
 }
 
@@ -362,5 +365,44 @@ fn extend_volume(cloud: &mut Cloud, ctx: &Ctx, mv: u32, id: &str, extend: &Value
         },
     );
     cloud.count("volume.extend");
+    Ok(Resp::empty(202))
+}
+
+/// Admin recovery actions: `os-reset_status` (`{"status": ...}`) and `os-force_delete`.
+fn admin_action(cloud: &mut Cloud, ctx: &Ctx, id: &str, name: &str, body: &Value) -> ApiResult<Resp> {
+    if !ctx.is_admin {
+        return Err(ApiError::forbidden(&format!(
+            "Policy doesn't allow volume_extension:volume_admin_actions:{} to be performed.",
+            name.trim_start_matches("os-")
+        )));
+    }
+    let now = cloud.now;
+    if name == "os-force_delete" {
+        for s in cloud.servers.values_mut() {
+            s.volumes.retain(|v| v.volume_id != id);
+        }
+        if let Some(v) = cloud.volumes.get_mut(id) {
+            v.status = "deleting".into();
+            v.attachments.clear();
+            v.updated = Some(now);
+        }
+        cloud.schedule(
+            1.0,
+            Event::VolumeDeleted {
+                volume_id: id.to_string(),
+            },
+        );
+        cloud.count("volume.delete");
+        return Ok(Resp::empty(202));
+    }
+    let status = body
+        .pointer("/os-reset_status/status")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::bad_request("Must specify 'status'"))?
+        .to_string();
+    if let Some(v) = cloud.volumes.get_mut(id) {
+        v.status = status;
+        v.updated = Some(now);
+    }
     Ok(Resp::empty(202))
 }

@@ -71,6 +71,7 @@ pub fn action(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion, id: &st
         "resize" | "confirmResize" | "revertResize" => {
             return resize_action(cloud, ctx, id, &name, &body);
         }
+        "os-resetState" => return reset_state(cloud, ctx, id, &body),
         "shelve" => {
             if !(vm == "active" || vm == "stopped" || vm == "paused" || vm == "suspended") || task.is_some() {
                 return Err(invalid_state("shelve", id, &vm, task.as_deref()));
@@ -83,7 +84,7 @@ pub fn action(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion, id: &st
             }
             ("unshelving", "active", 1, "unshelve")
         }
-        "os-getVNCConsole" if !cloud.nhn && !mv.at_least(6) => {
+        "os-getVNCConsole" if !mv.at_least(6) => {
             return legacy_console(cloud, ctx, req, id, &body);
         }
         "os-getVNCConsole" => {
@@ -185,6 +186,27 @@ fn resize_action(cloud: &mut Cloud, ctx: &Ctx, id: &str, name: &str, body: &Valu
             Ok(Resp::empty(202))
         }
     }
+}
+
+/// Admin-only `{"os-resetState": {"state": "active"|"error"}}`: clears the task as well.
+fn reset_state(cloud: &mut Cloud, ctx: &Ctx, id: &str, body: &Value) -> ApiResult<Resp> {
+    if !ctx.is_admin {
+        return Err(ApiError::forbidden(
+            "Policy doesn't allow os_compute_api:os-admin-actions:reset_state to be performed.",
+        ));
+    }
+    let state = body
+        .pointer("/os-resetState/state")
+        .and_then(Value::as_str)
+        .filter(|s| *s == "active" || *s == "error")
+        .ok_or_else(|| ApiError::bad_request("Invalid input for field/attribute state."))?;
+    let now = cloud.now;
+    let s = cloud.servers.get_mut(id).ok_or_else(|| server_not_found(id))?;
+    s.vm_state = state.to_string();
+    s.task_state = None;
+    s.updated = now;
+    cloud.clear_pending_for_server(id);
+    Ok(Resp::empty(202))
 }
 
 fn console_url(cloud: &mut Cloud, req: &Req) -> String {

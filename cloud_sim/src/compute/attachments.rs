@@ -8,8 +8,9 @@ use crate::http::auth::Ctx;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::request::{Req, bool_field, str_field};
 use crate::http::response::Resp;
-use crate::state::cloud::{Cloud, NewPort};
+use crate::state::cloud::Cloud;
 use crate::state::model::{Port, ServerVolume};
+use crate::state::networking::NewPort;
 use crate::state::transitions::Event;
 
 const ATTACHABLE_VM_STATES: &[&str] = &[

@@ -6,8 +6,9 @@ use crate::http::auth::Ctx;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::request::{Req, bool_field, int_field, str_field, string_field, string_map};
 use crate::http::response::Resp;
-use crate::state::cloud::{Cloud, NewPort};
+use crate::state::cloud::Cloud;
 use crate::state::model::{Server, ServerVolume, Volume};
+use crate::state::networking::NewPort;
 use crate::state::transitions::Event;
 
 enum Nic {
@@ -60,7 +61,8 @@ fn parse_bdms(server: &Value) -> ApiResult<Vec<Bdm>> {
 
 fn parse_networks(server: &Value, mv: Microversion, nhn: bool) -> ApiResult<Option<Vec<Nic>>> {
     let Some(networks) = server.get("networks") else {
-        if mv.at_least(37) && !nhn {
+        // NHN marks `networks` as required regardless of version
+        if mv.at_least(37) || nhn {
             return Err(ApiError::bad_request(
                 "Invalid input for field/attribute server. Value: 'networks' is a required property",
             ));
@@ -148,7 +150,21 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> ApiR
             "Quota exceeded for instances: Requested 1, but already used {used} of {q} instances"
         )));
     }
+    let max_count = int_field(&server, "max_count").unwrap_or(1);
+    if cloud.nhn && max_count > 10 {
+        return Err(ApiError::bad_request("max_count must be 10 or less"));
+    }
+    if max_count > 1 || int_field(&server, "min_count").unwrap_or(1) > 1 {
+        return Err(ApiError::bad_request(
+            "min_count/max_count above 1 (multiple create) is not supported by the simulator",
+        ));
+    }
     let key_name = string_field(&server, "key_name");
+    if cloud.nhn && cloud.nhn_require_key_name && key_name.is_none() {
+        return Err(ApiError::bad_request(
+            "Invalid input for field/attribute key_name. Value: None.",
+        ));
+    }
     if let Some(k) = &key_name
         && !cloud.keypairs.contains_key(&(ctx.user_id.clone(), k.clone()))
     {
@@ -291,7 +307,7 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> ApiR
     let now = cloud.now;
     let mut volumes = Vec::new();
     for (i, b) in bdms.iter().enumerate() {
-        let device = format!("/dev/vd{}", (b'a' + i as u8).min(b'z') as char);
+        let device = format!("/dev/vd{}", (b'a' + i.min(25) as u8) as char);
         let volume_id = match b.source.as_str() {
             "volume" => {
                 let vid = b.uuid.clone().unwrap_or_default();

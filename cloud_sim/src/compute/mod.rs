@@ -78,13 +78,18 @@ fn route_request(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> A
         ("GET", ["servers", id, "os-interface", pid]) => attachments::show_interface(cloud, ctx, id, pid),
         ("DELETE", ["servers", id, "os-interface", pid]) => attachments::detach_interface(cloud, ctx, id, pid),
         ("GET", ["servers", id, "metadata"]) => servers::metadata(cloud, ctx, id),
+        ("PUT", ["servers", id, "metadata"]) => servers::set_metadata(cloud, ctx, req, id, true),
+        ("POST", ["servers", id, "metadata"]) => servers::set_metadata(cloud, ctx, req, id, false),
+        ("GET", ["servers", id, "metadata", key]) => servers::metadata_item(cloud, ctx, id, key),
+        ("PUT", ["servers", id, "metadata", key]) => servers::put_metadata_item(cloud, ctx, req, id, key),
+        ("DELETE", ["servers", id, "metadata", key]) => servers::delete_metadata_item(cloud, ctx, id, key),
         ("GET", ["flavors"]) => catalog_resources::list_flavors(cloud, req, mv, false),
         ("GET", ["flavors", "detail"]) => catalog_resources::list_flavors(cloud, req, mv, true),
         ("GET", ["flavors", id]) => catalog_resources::show_flavor(cloud, req, mv, id),
         ("GET", ["flavors", id, "os-extra_specs"]) => catalog_resources::flavor_extra_specs(cloud, id),
-        ("GET", ["os-availability-zone"]) | ("GET", ["os-availability-zone", "detail"]) => {
-            Ok(catalog_resources::availability_zones(cloud))
-        }
+        ("GET", ["os-availability-zone"]) => Ok(catalog_resources::availability_zones(cloud)),
+        // NHN does not offer the detail view
+        ("GET", ["os-availability-zone", "detail"]) if !cloud.nhn => Ok(catalog_resources::availability_zones(cloud)),
         ("GET", ["os-keypairs"]) => catalog_resources::list_keypairs(cloud, ctx),
         ("POST", ["os-keypairs"]) => catalog_resources::create_keypair(cloud, ctx, req, mv),
         ("GET", ["os-keypairs", name]) => catalog_resources::show_keypair(cloud, ctx, name),

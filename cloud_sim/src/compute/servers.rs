@@ -169,8 +169,12 @@ pub fn delete(cloud: &mut Cloud, ctx: &Ctx, id: &str) -> ApiResult<Resp> {
     let now = cloud.now;
     let s = cloud.servers.get_mut(id).ok_or_else(|| server_not_found(id))?;
     if s.task_state.as_deref() != Some("deleting") {
+        let building = s.vm_state == "building";
         s.task_state = Some("deleting".into());
         s.updated = now;
+        if building {
+            cloud.clear_pending_for_server(id);
+        }
         cloud.schedule(
             1.0,
             Event::ServerDeleted {
@@ -185,4 +189,58 @@ pub fn delete(cloud: &mut Cloud, ctx: &Ctx, id: &str) -> ApiResult<Resp> {
 pub fn metadata(cloud: &mut Cloud, ctx: &Ctx, id: &str) -> ApiResult<Resp> {
     let s = visible_server(cloud, ctx, id)?;
     Ok(Resp::ok(json!({"metadata": s.metadata})))
+}
+
+fn metadata_not_found(key: &str) -> ApiError {
+    ApiError::not_found("MetadataItemNotFound", &format!("Metadata item was not found: {key}"))
+}
+
+/// `PUT` replaces all metadata, `POST` merges (`{"metadata": {...}}`).
+pub fn set_metadata(cloud: &mut Cloud, ctx: &Ctx, req: &Req, id: &str, replace: bool) -> ApiResult<Resp> {
+    let body = req.json()?;
+    let items = body
+        .get("metadata")
+        .filter(|m| m.is_object())
+        .ok_or_else(|| ApiError::bad_request("Malformed request body: 'metadata' is a required property"))?;
+    let items = crate::http::request::string_map(Some(items));
+    visible_server(cloud, ctx, id)?;
+    let now = cloud.now;
+    let s = cloud.servers.get_mut(id).ok_or_else(|| server_not_found(id))?;
+    if replace {
+        s.metadata = items;
+    } else {
+        s.metadata.extend(items);
+    }
+    s.updated = now;
+    Ok(Resp::ok(json!({"metadata": s.metadata})))
+}
+
+pub fn metadata_item(cloud: &mut Cloud, ctx: &Ctx, id: &str, key: &str) -> ApiResult<Resp> {
+    let s = visible_server(cloud, ctx, id)?;
+    let v = s.metadata.get(key).ok_or_else(|| metadata_not_found(key))?;
+    Ok(Resp::ok(json!({"meta": {key: v}})))
+}
+
+pub fn put_metadata_item(cloud: &mut Cloud, ctx: &Ctx, req: &Req, id: &str, key: &str) -> ApiResult<Resp> {
+    let body = req.json()?;
+    let meta = crate::http::request::string_map(body.get("meta"));
+    let value = match (meta.len(), meta.get(key)) {
+        (1, Some(v)) => v.clone(),
+        _ => return Err(ApiError::bad_request("Request body and URI mismatch")),
+    };
+    visible_server(cloud, ctx, id)?;
+    let now = cloud.now;
+    let s = cloud.servers.get_mut(id).ok_or_else(|| server_not_found(id))?;
+    s.metadata.insert(key.to_string(), value.clone());
+    s.updated = now;
+    Ok(Resp::ok(json!({"meta": {key: value}})))
+}
+
+pub fn delete_metadata_item(cloud: &mut Cloud, ctx: &Ctx, id: &str, key: &str) -> ApiResult<Resp> {
+    visible_server(cloud, ctx, id)?;
+    let now = cloud.now;
+    let s = cloud.servers.get_mut(id).ok_or_else(|| server_not_found(id))?;
+    s.metadata.remove(key).ok_or_else(|| metadata_not_found(key))?;
+    s.updated = now;
+    Ok(Resp::empty(204))
 }

@@ -170,7 +170,26 @@ pub fn detail(cloud: &Cloud, s: &Server, mv: Microversion, root: &str, base: &st
             }
         })
         .collect();
-    let sgs: Vec<Value> = s.security_groups.iter().map(|n| json!({"name": n})).collect();
+    // nova reports the groups of the server's ports, not what the create request asked for
+    let mut names: Vec<String> = Vec::new();
+    for pid in &s.port_ids {
+        for sg in cloud
+            .ports
+            .get(pid)
+            .map(|p| p.security_groups.as_slice())
+            .unwrap_or(&[])
+        {
+            if let Some(g) = cloud.security_groups.get(sg)
+                && !names.contains(&g.name)
+            {
+                names.push(g.name.clone());
+            }
+        }
+    }
+    if s.port_ids.is_empty() {
+        names = s.security_groups.clone();
+    }
+    let sgs: Vec<Value> = names.iter().map(|n| json!({"name": n})).collect();
     let progress = if matches!(status, "ACTIVE" | "BUILD") {
         if status == "ACTIVE" { 100 } else { 0 }
     } else {

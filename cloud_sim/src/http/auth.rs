@@ -11,7 +11,6 @@ pub struct Ctx {
     pub project_id: String,
     pub user_id: String,
     pub is_admin: bool,
-    pub nhn: bool,
 }
 
 pub fn authenticate(st: &mut State, route: &Route, req: &Req) -> ApiResult<Ctx> {
@@ -24,7 +23,6 @@ pub fn authenticate(st: &mut State, route: &Route, req: &Req) -> ApiResult<Ctx> 
             project_id: t.tenant_id,
             user_id: t.user_id,
             is_admin: false,
-            nhn: true,
         }
     } else {
         let v = st.keystone.validate(token, now).ok_or_else(ApiError::unauthorized)?;
@@ -35,7 +33,6 @@ pub fn authenticate(st: &mut State, route: &Route, req: &Req) -> ApiResult<Ctx> 
             project_id,
             user_id: v.token.user_id,
             is_admin,
-            nhn: false,
         }
     };
     if let Some(t) = &route.tenant

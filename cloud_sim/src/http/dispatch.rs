@@ -60,7 +60,27 @@ pub async fn entry(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>
 
 async fn serve(shared: &Shared, route: &Route, req: Req, path: &str, request_id: &str) -> HttpResponse {
     let service = route.service;
+    // Glance adopts the caller's request id as its own (and refuses overly long ones)
+    let glance_id = if service.is_image() {
+        req.header("x-openstack-request-id").map(str::to_string)
+    } else {
+        None
+    };
+    if glance_id.as_deref().is_some_and(|id| id.len() > 64) {
+        return HttpResponse::build(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE)
+            .insert_header(("x-openstack-request-id", request_id))
+            .finish();
+    }
+    let adopted = glance_id.map(|id| {
+        if id.starts_with("req-") {
+            id
+        } else {
+            format!("req-{id}")
+        }
+    });
+    let request_id = adopted.as_deref().unwrap_or(request_id);
     let identity_url = format!("{}/identity", req.base_url);
+    lock(&shared.state).count_request(&request_key(service, &req));
     let decision = lock(&shared.faults).decide(service, &req.method, path);
     if decision.latency_ms > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(decision.latency_ms)).await;
@@ -109,6 +129,19 @@ fn handle_service(st: &mut crate::state::State, route: &Route, req: &Req) -> Res
         Service::BlockStorage | Service::NhnBlockStorage => block_storage::handle(st, route, req),
         Service::Image | Service::NhnImage => image::handle(st, route, req),
     }
+}
+
+/// `compute POST /servers/{id}/action`: what a request was, with ids folded away.
+fn request_key(service: Service, req: &Req) -> String {
+    let looks_like_id = |s: &str| {
+        s.bytes().all(|b| b.is_ascii_digit()) || (s.len() >= 8 && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'))
+    };
+    let path: Vec<&str> = req
+        .segs
+        .iter()
+        .map(|s| if looks_like_id(s) { "{id}" } else { s.as_str() })
+        .collect();
+    format!("{} {} /{}", service.name(), req.method, path.join("/"))
 }
 
 /// oslo.middleware only accepts `req-<lower-case uuid>`.

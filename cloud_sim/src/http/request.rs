@@ -17,10 +17,6 @@ pub struct Req {
 }
 
 impl Req {
-    pub fn seg(&self, i: usize) -> &str {
-        self.segs.get(i).map(String::as_str).unwrap_or("")
-    }
-
     pub fn q(&self, key: &str) -> Option<&str> {
         self.query.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }

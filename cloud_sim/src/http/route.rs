@@ -46,10 +46,6 @@ impl Service {
         matches!(self, Service::Network | Service::NhnNetwork)
     }
 
-    pub fn is_block_storage(self) -> bool {
-        matches!(self, Service::BlockStorage | Service::NhnBlockStorage)
-    }
-
     pub fn is_image(self) -> bool {
         matches!(self, Service::Image | Service::NhnImage)
     }

@@ -1,51 +1,28 @@
-//! Users, projects, domains, roles and role assignments.
+//! Routing of the identity admin API; domains, roles and role assignments.
 use serde_json::{Map, Value, json};
 
+use super::projects::{create_project, project_view, update_project};
 use super::require_admin;
-use super::store::{Project, User, ValidToken};
+use super::store::ValidToken;
+use super::users::{create_user, update_user, user_projects, user_view};
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::request::{Req, bool_field, str_field, string_field};
+use crate::http::request::{Req, bool_field, string_field};
 use crate::http::response::Resp;
 use crate::state::State;
 
-fn not_found(kind: &str, id: &str) -> ApiError {
+pub fn not_found(kind: &str, id: &str) -> ApiError {
     ApiError::not_found("NotFound", &format!("Could not find {kind}: {id}."))
 }
 
-fn conflict(kind: &str, name: &str) -> ApiError {
+pub fn conflict(kind: &str, name: &str) -> ApiError {
     ApiError::conflict(
         "Conflict",
         &format!("Conflict occurred attempting to store {kind} - Duplicate entry found with name {name}."),
     )
 }
 
-fn user_view(root: &str, u: &User) -> Value {
-    let mut v = json!({
-        "id": u.id, "name": u.name, "domain_id": u.domain_id, "enabled": u.enabled,
-        "password_expires_at": null, "options": {},
-        "links": {"self": format!("{root}/users/{}", u.id)}
-    });
-    if let Some(p) = &u.default_project_id {
-        v["default_project_id"] = json!(p);
-    }
-    if let Value::Object(m) = &mut v {
-        for (k, val) in &u.extra {
-            m.insert(k.clone(), val.clone());
-        }
-    }
-    v
-}
-
-fn project_view(root: &str, p: &Project) -> Value {
-    json!({
-        "id": p.id, "name": p.name, "domain_id": p.domain_id, "description": p.description,
-        "enabled": p.enabled, "is_domain": false, "parent_id": p.parent_id, "tags": p.tags,
-        "options": {}, "links": {"self": format!("{root}/projects/{}", p.id)}
-    })
-}
-
 /// Filters by `name`, `domain_id`, `enabled`, then applies limit/marker with keystone's `links`.
-fn collection(req: &Req, key: &str, items: Vec<Value>) -> ApiResult<Resp> {
+pub fn collection(req: &Req, key: &str, items: Vec<Value>) -> ApiResult<Resp> {
     let mut items: Vec<Value> = items
         .into_iter()
         .filter(|v| {
@@ -88,38 +65,6 @@ pub fn auth_projects(st: &mut State, req: &Req) -> ApiResult<Resp> {
     let caller = super::caller(st, req)?;
     let items = user_projects(st, &req.root, &caller.token.user_id);
     collection(req, "projects", items)
-}
-
-fn user_projects(st: &State, root: &str, user_id: &str) -> Vec<Value> {
-    let ks = &st.keystone;
-    let mut ids: Vec<&String> = ks
-        .assignments
-        .iter()
-        .filter(|(_, u, _)| u == user_id)
-        .map(|(p, _, _)| p)
-        .collect();
-    ids.dedup();
-    ids.iter()
-        .filter_map(|p| ks.projects.get(*p))
-        .map(|p| project_view(root, p))
-        .collect()
-}
-
-pub fn change_password(st: &mut State, req: &Req, user_id: &str) -> ApiResult<Resp> {
-    let body = req.json_object("user")?;
-    let original = str_field(&body, "original_password").unwrap_or("");
-    let new = str_field(&body, "password").ok_or_else(|| ApiError::bad_request("'password' is a required property"))?;
-    let user = st
-        .keystone
-        .users
-        .get_mut(user_id)
-        .ok_or_else(|| not_found("user", user_id))?;
-    if user.password != original {
-        return Err(ApiError::unauthorized());
-    }
-    user.password = new.to_string();
-    st.keystone.revoke_user(user_id);
-    Ok(Resp::empty(204))
 }
 
 pub fn handle(st: &mut State, req: &Req, caller: &ValidToken, m: &str, segs: &[&str]) -> ApiResult<Resp> {
@@ -229,6 +174,42 @@ pub fn handle(st: &mut State, req: &Req, caller: &ValidToken, m: &str, segs: &[&
                 )),
             }
         }
+        ("POST", ["domains"]) => {
+            require_admin(caller, "create_domain")?;
+            create_domain(st, req)
+        }
+        ("PATCH", ["domains", id]) => {
+            require_admin(caller, "update_domain")?;
+            update_domain(st, req, id)
+        }
+        ("DELETE", ["domains", id]) => {
+            require_admin(caller, "delete_domain")?;
+            let d = st.keystone.domains.get(*id).ok_or_else(|| not_found("domain", id))?;
+            if d.enabled {
+                return Err(ApiError::forbidden(
+                    "Cannot delete a domain that is enabled, please disable it first.",
+                ));
+            }
+            st.keystone.domains.remove(*id);
+            Ok(Resp::empty(204))
+        }
+        ("POST", ["roles"]) => {
+            require_admin(caller, "create_role")?;
+            let body = req.json_object("role")?;
+            let name =
+                string_field(&body, "name").ok_or_else(|| ApiError::bad_request("'name' is a required property"))?;
+            if st.keystone.role_id(&name).is_some() {
+                return Err(conflict("role", &name));
+            }
+            let id = st.keystone.add_role(&name);
+            Ok(Resp::json(201, json!({"role": role_view(&root, &id, &name)})))
+        }
+        ("DELETE", ["roles", id]) => {
+            require_admin(caller, "delete_role")?;
+            st.keystone.roles.remove(*id).ok_or_else(|| not_found("role", id))?;
+            st.keystone.assignments.retain(|(_, _, r)| r != id);
+            Ok(Resp::empty(204))
+        }
         ("GET", ["domains"]) => {
             require_admin(caller, "list_domains")?;
             let items = st
@@ -309,149 +290,40 @@ fn role_assignments(st: &State, req: &Req) -> ApiResult<Resp> {
     ))
 }
 
-fn create_user(st: &mut State, req: &Req) -> ApiResult<Resp> {
-    let body = req.json_object("user")?;
+fn domain_view(root: &str, d: &super::store::Domain) -> Value {
+    json!({"id": d.id, "name": d.name, "description": d.description, "enabled": d.enabled, "tags": [], "options": {},
+           "links": {"self": format!("{root}/domains/{}", d.id)}})
+}
+
+fn create_domain(st: &mut State, req: &Req) -> ApiResult<Resp> {
+    let body = req.json_object("domain")?;
     let name = string_field(&body, "name").ok_or_else(|| ApiError::bad_request("'name' is a required property"))?;
-    let domain_id = string_field(&body, "domain_id").unwrap_or_else(|| "default".into());
-    if !st.keystone.domains.contains_key(&domain_id) {
-        return Err(not_found("domain", &domain_id));
+    if st.keystone.domains.values().any(|d| d.name == name) {
+        return Err(conflict("domain", &name));
     }
-    if st
-        .keystone
-        .users
-        .values()
-        .any(|u| u.name == name && u.domain_id == domain_id)
-    {
-        return Err(conflict("user", &name));
-    }
-    let password = string_field(&body, "password").unwrap_or_default();
-    let id = st.keystone.add_user(&name, &domain_id, &password);
-    let known = ["name", "domain_id", "password", "enabled", "default_project_id", "id"];
-    if let Some(u) = st.keystone.users.get_mut(&id) {
-        u.enabled = bool_field(&body, "enabled").unwrap_or(true);
-        u.default_project_id = string_field(&body, "default_project_id");
-        if let Value::Object(m) = &body {
-            for (k, v) in m {
-                if !known.contains(&k.as_str()) {
-                    u.extra.insert(k.clone(), v.clone());
-                }
-            }
-        }
-    }
-    st.keystone.count("user.create");
-    let u = st.keystone.users.get(&id).ok_or_else(|| not_found("user", &id))?;
-    Ok(Resp::json(201, json!({"user": user_view(&req.root, u)})))
+    let id = st.keystone.id();
+    let domain = super::store::Domain {
+        id: id.clone(),
+        name,
+        description: string_field(&body, "description").unwrap_or_default(),
+        enabled: bool_field(&body, "enabled").unwrap_or(true),
+    };
+    let view = domain_view(&req.root, &domain);
+    st.keystone.domains.insert(id, domain);
+    Ok(Resp::json(201, json!({"domain": view})))
 }
 
-fn update_user(st: &mut State, req: &Req, id: &str) -> ApiResult<Resp> {
-    let body = req.json_object("user")?;
-    let ks = &mut st.keystone;
-    let domain = ks
-        .users
-        .get(id)
-        .map(|u| u.domain_id.clone())
-        .ok_or_else(|| not_found("user", id))?;
-    if let Some(name) = str_field(&body, "name")
-        && ks
-            .users
-            .values()
-            .any(|u| u.id != id && u.name == name && u.domain_id == domain)
-    {
-        return Err(conflict("user", name));
+fn update_domain(st: &mut State, req: &Req, id: &str) -> ApiResult<Resp> {
+    let body = req.json_object("domain")?;
+    let d = st.keystone.domains.get_mut(id).ok_or_else(|| not_found("domain", id))?;
+    if let Some(name) = string_field(&body, "name") {
+        d.name = name;
     }
-    let mut revoke = false;
-    if let Some(u) = ks.users.get_mut(id) {
-        if let Some(name) = string_field(&body, "name") {
-            u.name = name;
-        }
-        if let Some(p) = string_field(&body, "password") {
-            u.password = p;
-            revoke = true;
-        }
-        if let Some(e) = bool_field(&body, "enabled") {
-            u.enabled = e;
-            revoke |= !e;
-        }
-        if body.get("default_project_id").is_some() {
-            u.default_project_id = string_field(&body, "default_project_id");
-        }
-        for k in ["description", "email"] {
-            if let Some(v) = body.get(k) {
-                u.extra.insert(k.to_string(), v.clone());
-            }
-        }
+    if let Some(desc) = string_field(&body, "description") {
+        d.description = desc;
     }
-    if revoke {
-        ks.revoke_user(id);
+    if let Some(e) = bool_field(&body, "enabled") {
+        d.enabled = e;
     }
-    let u = ks.users.get(id).ok_or_else(|| not_found("user", id))?;
-    Ok(Resp::ok(json!({"user": user_view(&req.root, u)})))
-}
-
-fn create_project(st: &mut State, req: &Req) -> ApiResult<Resp> {
-    let body = req.json_object("project")?;
-    let name = string_field(&body, "name").ok_or_else(|| ApiError::bad_request("'name' is a required property"))?;
-    let domain_id = string_field(&body, "domain_id").unwrap_or_else(|| "default".into());
-    if !st.keystone.domains.contains_key(&domain_id) {
-        return Err(not_found("domain", &domain_id));
-    }
-    if st
-        .keystone
-        .projects
-        .values()
-        .any(|p| p.name == name && p.domain_id == domain_id)
-    {
-        return Err(conflict("project", &name));
-    }
-    let description = string_field(&body, "description").unwrap_or_default();
-    let id = st.keystone.add_project(&name, &domain_id, &description);
-    if let Some(p) = st.keystone.projects.get_mut(&id) {
-        p.enabled = bool_field(&body, "enabled").unwrap_or(true);
-        if let Some(parent) = string_field(&body, "parent_id") {
-            p.parent_id = Some(parent);
-        }
-        if let Some(tags) = body.get("tags").and_then(Value::as_array) {
-            p.tags = tags.iter().filter_map(Value::as_str).map(str::to_string).collect();
-        }
-    }
-    st.keystone.count("project.create");
-    if let Some(cloud) = st.openstack() {
-        cloud.ensure_project(&id);
-    }
-    let p = st.keystone.projects.get(&id).ok_or_else(|| not_found("project", &id))?;
-    Ok(Resp::json(201, json!({"project": project_view(&req.root, p)})))
-}
-
-fn update_project(st: &mut State, req: &Req, id: &str) -> ApiResult<Resp> {
-    let body = req.json_object("project")?;
-    let ks = &mut st.keystone;
-    let domain = ks
-        .projects
-        .get(id)
-        .map(|p| p.domain_id.clone())
-        .ok_or_else(|| not_found("project", id))?;
-    if let Some(name) = str_field(&body, "name")
-        && ks
-            .projects
-            .values()
-            .any(|p| p.id != id && p.name == name && p.domain_id == domain)
-    {
-        return Err(conflict("project", name));
-    }
-    if let Some(p) = ks.projects.get_mut(id) {
-        if let Some(name) = string_field(&body, "name") {
-            p.name = name;
-        }
-        if let Some(d) = string_field(&body, "description") {
-            p.description = d;
-        }
-        if let Some(e) = bool_field(&body, "enabled") {
-            p.enabled = e;
-        }
-        if let Some(tags) = body.get("tags").and_then(Value::as_array) {
-            p.tags = tags.iter().filter_map(Value::as_str).map(str::to_string).collect();
-        }
-    }
-    let p = ks.projects.get(id).ok_or_else(|| not_found("project", id))?;
-    Ok(Resp::ok(json!({"project": project_view(&req.root, p)})))
+    Ok(Resp::ok(json!({"domain": domain_view(&req.root, d)})))
 }

@@ -31,7 +31,12 @@ fn service(kind: &str, name: &str, url: &str, region: &str) -> Value {
 }
 
 pub fn keystone_catalog(base: &str, project_id: &str, region: &str) -> Value {
-    let volume = format!("{base}/volume/v3/{project_id}");
+    // tokens without a project get the project-less (volume API 3.67) form
+    let volume = if project_id.is_empty() {
+        format!("{base}/volume/v3")
+    } else {
+        format!("{base}/volume/v3/{project_id}")
+    };
     json!([
         service("identity", "keystone", &format!("{base}/identity"), region),
         service("compute", "nova", &format!("{base}/compute/v2.1"), region),

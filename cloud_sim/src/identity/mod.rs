@@ -1,8 +1,10 @@
 //! Keystone v3.
 pub mod admin;
 pub mod catalog;
+pub mod projects;
 pub mod store;
 pub mod tokens;
+pub mod users;
 
 use serde_json::json;
 
@@ -27,7 +29,7 @@ pub fn handle(st: &mut State, route: &Route, req: &Req) -> ApiResult<Resp> {
         ("POST", ["auth", "tokens"]) => tokens::issue(st, req),
         ("GET" | "HEAD" | "DELETE", ["auth", "tokens"]) => tokens::subject(st, req),
         ("GET", ["auth", "projects"]) => admin::auth_projects(st, req),
-        ("POST", ["users", id, "password"]) => admin::change_password(st, req, id),
+        ("POST", ["users", id, "password"]) => users::change_password(st, req, id),
         _ => {
             let caller = caller(st, req)?;
             admin::handle(st, req, &caller, m, &segs)

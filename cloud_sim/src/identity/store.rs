@@ -41,7 +41,6 @@ pub struct User {
 pub struct Role {
     pub id: String,
     pub name: String,
-    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +48,10 @@ pub struct Token {
     pub id: String,
     pub user_id: String,
     pub project_id: Option<String>,
+    /// Domain-scoped token (`scope.domain`).
+    pub domain_id: Option<String>,
+    /// System-scoped token (`scope.system.all`).
+    pub system: bool,
     pub issued_at: Ts,
     pub expires_at: Ts,
     pub audit_id: String,
@@ -67,6 +70,9 @@ impl ValidToken {
         self.roles.iter().any(|r| r.name == "admin")
     }
 }
+
+/// Above this many stored tokens, tokens expired for more than a day are forgotten.
+pub const TOKEN_PURGE_THRESHOLD: usize = 10_000;
 
 pub struct Keystone {
     pub rng: SimRng,
@@ -115,7 +121,6 @@ impl Keystone {
             Role {
                 id: id.clone(),
                 name: name.to_string(),
-                description: None,
             },
         );
         id
@@ -167,13 +172,31 @@ impl Keystone {
             .collect()
     }
 
+    pub fn roles_anywhere(&self, user_id: &str) -> Vec<Role> {
+        let mut ids: Vec<&String> = self
+            .assignments
+            .iter()
+            .filter(|(_, u, _)| u == user_id)
+            .map(|(_, _, r)| r)
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids.iter().filter_map(|r| self.roles.get(*r).cloned()).collect()
+    }
+
     pub fn issue(&mut self, user_id: &str, project_id: Option<&str>, now: Ts) -> Token {
+        if self.tokens.len() >= TOKEN_PURGE_THRESHOLD {
+            let cutoff = now - chrono::Duration::days(1);
+            self.tokens.retain(|_, t| t.expires_at > cutoff);
+        }
         let id = format!("gAAAAAB{}", self.rng.hex(176));
         let audit_id = self.rng.hex(22);
         let token = Token {
             id: id.clone(),
             user_id: user_id.to_string(),
             project_id: project_id.map(str::to_string),
+            domain_id: None,
+            system: false,
             issued_at: now,
             expires_at: now + self.ttl,
             audit_id,
@@ -194,6 +217,14 @@ impl Keystone {
             Some(p) => {
                 let project = self.projects.get(p).filter(|p| p.enabled)?;
                 let roles = self.roles_on(&project.id, &user.id);
+                if roles.is_empty() {
+                    return None;
+                }
+                roles
+            }
+            None if token.system || token.domain_id.is_some() => {
+                // no domain/system grants are modelled: the user's project roles stand in for them
+                let roles = self.roles_anywhere(&user.id);
                 if roles.is_empty() {
                     return None;
                 }

@@ -95,7 +95,20 @@ pub fn issue(st: &mut State, req: &Req) -> ApiResult<Resp> {
         }
         None => None,
     };
-    let token = st.keystone.issue(&user_id, project_id.as_deref(), now);
+    let domain_scope = match auth.pointer("/scope/domain") {
+        Some(d) if project_id.is_none() => Some(resolve_domain(&st.keystone, Some(d)).ok_or_else(bad_credentials)?),
+        _ => None,
+    };
+    let system_scope = project_id.is_none() && auth.pointer("/scope/system/all").and_then(Value::as_bool) == Some(true);
+    if (domain_scope.is_some() || system_scope) && st.keystone.roles_anywhere(&user_id).is_empty() {
+        return Err(bad_credentials());
+    }
+    let mut token = st.keystone.issue(&user_id, project_id.as_deref(), now);
+    if domain_scope.is_some() || system_scope {
+        token.domain_id = domain_scope;
+        token.system = system_scope;
+        st.keystone.tokens.insert(token.id.clone(), token.clone());
+    }
     st.keystone.count("token.create");
     if let (Some(pid), Some(cloud)) = (project_id.as_deref(), st.openstack()) {
         cloud.ensure_project(pid);
@@ -159,6 +172,26 @@ pub fn token_body(st: &State, token: &Token, with_catalog: bool) -> Value {
             "password_expires_at": null
         }
     });
+    let scoped_roles = |roles: Vec<super::store::Role>| -> Value {
+        json!(
+            roles
+                .iter()
+                .map(|r| json!({"id": r.id, "name": r.name}))
+                .collect::<Vec<_>>()
+        )
+    };
+    if token.project_id.is_none() && (token.system || token.domain_id.is_some()) {
+        if let Some(d) = &token.domain_id {
+            body["domain"] = domain_ref(d);
+        }
+        if token.system {
+            body["system"] = json!({"all": true});
+        }
+        body["roles"] = scoped_roles(ks.roles_anywhere(&token.user_id));
+        if with_catalog {
+            body["catalog"] = keystone_catalog(&st.base_url, "", &st.config.region);
+        }
+    }
     if let Some(pid) = &token.project_id {
         let project = ks.projects.get(pid);
         body["is_domain"] = json!(false);

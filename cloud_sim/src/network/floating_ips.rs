@@ -22,7 +22,14 @@ pub fn list(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
         .filter(|f| visible(ctx, &f.project_id, false))
         .map(|f| view::floating_ip(cloud, f))
         .collect();
-    list::respond(items, req, "floatingips", "floatingips")
+    list::respond(
+        items,
+        &cloud.tags,
+        cloud.neutron_max_limit,
+        req,
+        "floatingips",
+        "floatingips",
+    )
 }
 
 pub fn show(cloud: &mut Cloud, ctx: &Ctx, _req: &Req, id: &str) -> ApiResult<Resp> {

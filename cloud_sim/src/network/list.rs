@@ -16,7 +16,51 @@ const NOT_FILTERS: &[&str] = &[
     "page_reverse",
     "changed_since",
     "verbose",
+    "tags",
+    "tags-any",
+    "not-tags",
+    "not-tags-any",
 ];
+
+pub type Tags = std::collections::BTreeMap<String, std::collections::BTreeSet<String>>;
+
+/// Puts each object's tags into its `tags` field.
+pub fn inject_tags(v: &mut Value, tags: &Tags) {
+    let Some(id) = v.get("id").and_then(Value::as_str) else {
+        return;
+    };
+    let list: Vec<Value> = tags
+        .get(id)
+        .map(|t| t.iter().map(|x| Value::String(x.clone())).collect())
+        .unwrap_or_default();
+    if let Value::Object(m) = v {
+        m.insert("tags".into(), Value::Array(list));
+    }
+}
+
+/// `tags` (all of), `tags-any`, `not-tags`, `not-tags-any`; values are comma separated.
+fn tag_filters_match(v: &Value, req: &Req) -> bool {
+    let have: Vec<&str> = v
+        .get("tags")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let wanted = |key: &str| -> Vec<&str> {
+        req.q_all(key)
+            .iter()
+            .flat_map(|s| s.split(','))
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let all = wanted("tags");
+    let any = wanted("tags-any");
+    let not_all = wanted("not-tags");
+    let not_any = wanted("not-tags-any");
+    all.iter().all(|t| have.contains(t))
+        && (any.is_empty() || any.iter().any(|t| have.contains(t)))
+        && (not_all.is_empty() || !not_all.iter().all(|t| have.contains(t)))
+        && !not_any.iter().any(|t| have.contains(t))
+}
 
 /// Attributes every Neutron resource can be filtered on, plus the per-collection ones.
 fn known_attributes(key: &str) -> &'static [&'static str] {
@@ -96,7 +140,18 @@ fn known_attributes(key: &str) -> &'static [&'static str] {
     }
 }
 
-pub fn respond(items: Vec<Value>, req: &Req, collection: &str, key: &str) -> ApiResult<Resp> {
+pub fn respond(
+    mut items: Vec<Value>,
+    tags: &Tags,
+    max_limit: Option<usize>,
+    req: &Req,
+    collection: &str,
+    key: &str,
+) -> ApiResult<Resp> {
+    for v in items.iter_mut() {
+        inject_tags(v, tags);
+    }
+    items.retain(|v| tag_filters_match(v, req));
     let mut items = filter_by_attributes(items, req, NOT_FILTERS, known_attributes(key))?;
     if let Some(since) = req.q("changed_since") {
         let t = parse_lenient(since).ok_or_else(|| {
@@ -120,11 +175,10 @@ pub fn respond(items: Vec<Value>, req: &Req, collection: &str, key: &str) -> Api
             if desc { o.reverse() } else { o }
         });
     }
-    let page = paginate(items, req, usize::MAX, None)?;
+    let cap = max_limit.unwrap_or(usize::MAX);
+    let page = paginate(items, req, cap, None)?;
     let mut body = Map::new();
-    if req.q("limit").is_some()
-        && let Some(l) = links(req, collection, &page, usize::MAX)
-    {
+    if let Some(l) = links(req, collection, &page, cap) {
         body.insert(format!("{key}_links"), l);
     }
     body.insert(key.to_string(), Value::Array(select_fields(page.items, req)));

@@ -26,7 +26,84 @@ pub fn handle(st: &mut State, route: &Route, req: &Req) -> ApiResult<Resp> {
     }
     let ctx = authenticate(st, route, req)?;
     let cloud = st.clouds.get_mut(&ctx.cloud).ok_or_else(ApiError::route_not_found)?;
-    route_request(cloud, &ctx, req)
+    let mut resp = route_request(cloud, &ctx, req)?;
+    if let Some(body) = resp.body.as_mut() {
+        for key in ["network", "subnet", "port", "security_group", "floatingip"] {
+            if let Some(v) = body.get_mut(key) {
+                list::inject_tags(v, &cloud.tags);
+            }
+        }
+    }
+    Ok(resp)
+}
+
+/// Succeeds if the taggable resource exists and the caller may see it.
+fn taggable(cloud: &Cloud, ctx: &Ctx, collection: &str, id: &str) -> ApiResult<()> {
+    let owner = match collection {
+        "networks" => cloud
+            .networks
+            .get(id)
+            .map(|n| (n.project_id.clone(), n.shared || n.external)),
+        "subnets" => cloud.subnets.get(id).map(|s| (s.project_id.clone(), false)),
+        "ports" => cloud.ports.get(id).map(|p| (p.project_id.clone(), false)),
+        "security-groups" => cloud.security_groups.get(id).map(|g| (g.project_id.clone(), false)),
+        "floatingips" => cloud.floating_ips.get(id).map(|f| (f.project_id.clone(), false)),
+        _ => None,
+    };
+    match owner {
+        Some((project, shared)) if visible(ctx, &project, shared) => Ok(()),
+        _ => Err(ApiError::not_found(
+            "NotFound",
+            &format!("{collection} {id} could not be found."),
+        )),
+    }
+}
+
+fn tags_request(
+    cloud: &mut Cloud,
+    ctx: &Ctx,
+    req: &Req,
+    collection: &str,
+    id: &str,
+    tag: Option<&str>,
+) -> ApiResult<Resp> {
+    taggable(cloud, ctx, collection, id)?;
+    let not_found = |t: &str| {
+        ApiError::not_found(
+            "TagNotFound",
+            &format!("Tag {t} could not be found for {collection} {id}."),
+        )
+    };
+    let current = cloud.tags.entry(id.to_string()).or_default();
+    match (req.method.as_str(), tag) {
+        ("GET", None) => Ok(Resp::ok(json!({"tags": current.iter().collect::<Vec<_>>()}))),
+        ("GET", Some(t)) if current.contains(t) => Ok(Resp::empty(204)),
+        ("GET", Some(t)) => Err(not_found(t)),
+        ("PUT", None) => {
+            let body = req.json()?;
+            let tags = body
+                .get("tags")
+                .and_then(serde_json::Value::as_array)
+                .ok_or_else(|| ApiError::bad_request("Invalid input: 'tags' must be a list"))?;
+            *current = tags
+                .iter()
+                .filter_map(serde_json::Value::as_str)
+                .map(str::to_string)
+                .collect();
+            Ok(Resp::ok(json!({"tags": current.iter().collect::<Vec<_>>()})))
+        }
+        ("PUT", Some(t)) => {
+            current.insert(t.to_string());
+            Ok(Resp::empty(201))
+        }
+        ("DELETE", None) => {
+            current.clear();
+            Ok(Resp::empty(204))
+        }
+        ("DELETE", Some(t)) if current.remove(t) => Ok(Resp::empty(204)),
+        ("DELETE", Some(t)) => Err(not_found(t)),
+        _ => Err(read_only()),
+    }
 }
 
 fn read_only() -> ApiError {
@@ -38,6 +115,8 @@ fn route_request(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
     let nhn = cloud.nhn;
     match (req.method.as_str(), segs.as_slice()) {
         ("GET", []) => Ok(resources(req)),
+        (_, [collection, id, "tags"]) => tags_request(cloud, ctx, req, collection, id, None),
+        (_, [collection, id, "tags", tag]) => tags_request(cloud, ctx, req, collection, id, Some(tag)),
         ("GET", ["extensions"]) => Ok(extensions()),
         ("GET", ["networks"]) => networks::list_networks(cloud, ctx, req),
         ("GET", ["networks", id]) => networks::show_network(cloud, ctx, req, id),
@@ -115,6 +194,7 @@ fn extensions() -> Resp {
         ("pagination", "Pagination support"),
         ("sorting", "Sorting support"),
         ("project-id", "project_id field enabled"),
+        ("standard-attr-tag", "Tag support for resources with standard attribute"),
         ("fip-port-details", "Floating IP Port Details Extension"),
         ("port-security", "Port Security"),
         ("binding", "Port Binding"),

@@ -25,7 +25,7 @@ pub fn list_networks(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp>
         .filter(|n| visible(ctx, &n.project_id, n.shared || n.external))
         .map(|n| view::network(n, &az))
         .collect();
-    list::respond(items, req, "networks", "networks")
+    list::respond(items, &cloud.tags, cloud.neutron_max_limit, req, "networks", "networks")
 }
 
 pub fn show_network(cloud: &mut Cloud, ctx: &Ctx, _req: &Req, id: &str) -> ApiResult<Resp> {
@@ -128,7 +128,7 @@ pub fn list_subnets(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> 
         })
         .map(view::subnet)
         .collect();
-    list::respond(items, req, "subnets", "subnets")
+    list::respond(items, &cloud.tags, cloud.neutron_max_limit, req, "subnets", "subnets")
 }
 
 pub fn show_subnet(cloud: &mut Cloud, ctx: &Ctx, _req: &Req, id: &str) -> ApiResult<Resp> {
@@ -264,5 +264,5 @@ pub fn list_routers(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> 
             }))
         })
         .collect();
-    list::respond(items, req, "routers", "routers")
+    list::respond(items, &cloud.tags, cloud.neutron_max_limit, req, "routers", "routers")
 }

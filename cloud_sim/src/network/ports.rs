@@ -6,7 +6,8 @@ use crate::http::auth::Ctx;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::request::{Req, bool_field, str_field, string_field};
 use crate::http::response::Resp;
-use crate::state::cloud::{Cloud, NewPort};
+use crate::state::cloud::Cloud;
+use crate::state::networking::NewPort;
 
 pub fn port_not_found(id: &str) -> ApiError {
     ApiError::not_found("PortNotFound", &format!("Port {id} could not be found."))
@@ -19,7 +20,7 @@ pub fn list(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
         .filter(|p| visible(ctx, &p.project_id, false))
         .map(view::port)
         .collect();
-    list::respond(items, req, "ports", "ports")
+    list::respond(items, &cloud.tags, cloud.neutron_max_limit, req, "ports", "ports")
 }
 
 pub fn show(cloud: &mut Cloud, ctx: &Ctx, _req: &Req, id: &str) -> ApiResult<Resp> {

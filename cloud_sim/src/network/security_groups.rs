@@ -29,7 +29,14 @@ pub fn list(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
         .filter(|g| visible(ctx, &g.project_id, false))
         .map(|g| view::security_group(cloud, g))
         .collect();
-    list::respond(items, req, "security-groups", "security_groups")
+    list::respond(
+        items,
+        &cloud.tags,
+        cloud.neutron_max_limit,
+        req,
+        "security-groups",
+        "security_groups",
+    )
 }
 
 pub fn show(cloud: &mut Cloud, ctx: &Ctx, _req: &Req, id: &str) -> ApiResult<Resp> {
@@ -131,7 +138,14 @@ pub fn list_rules(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
         .filter(|r| visible(ctx, &r.project_id, false))
         .map(view::rule)
         .collect();
-    list::respond(items, req, "security-group-rules", "security_group_rules")
+    list::respond(
+        items,
+        &cloud.tags,
+        cloud.neutron_max_limit,
+        req,
+        "security-group-rules",
+        "security_group_rules",
+    )
 }
 
 pub fn show_rule(cloud: &mut Cloud, ctx: &Ctx, _req: &Req, id: &str) -> ApiResult<Resp> {

@@ -34,7 +34,6 @@ pub struct NhnTenantSpec {
 pub struct NhnToken {
     pub id: String,
     pub tenant_id: String,
-    pub username: String,
     pub user_id: String,
     pub issued_at: Ts,
     pub expires: Ts,
@@ -84,10 +83,13 @@ impl NhnIdentity {
     }
 
     pub fn issue(&mut self, tenant_id: &str, username: &str, now: Ts) -> NhnToken {
+        if self.tokens.len() >= crate::identity::store::TOKEN_PURGE_THRESHOLD {
+            let cutoff = now - chrono::Duration::days(1);
+            self.tokens.retain(|_, t| t.expires > cutoff);
+        }
         let token = NhnToken {
             id: self.rng.hex(32),
             tenant_id: tenant_id.to_string(),
-            username: username.to_string(),
             user_id: self.user_ids.get(username).cloned().unwrap_or_default(),
             issued_at: now,
             expires: now + self.ttl,

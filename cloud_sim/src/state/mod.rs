@@ -1,7 +1,9 @@
 pub mod cloud;
 pub mod fixtures;
 pub mod ipam;
+pub mod lifecycle;
 pub mod model;
+pub mod networking;
 pub mod rng;
 pub mod transitions;
 
@@ -25,6 +27,8 @@ pub struct State {
     pub clouds: BTreeMap<String, Cloud>,
     pub transition_faults: TransitionFaults,
     pub global_request_ids: VecDeque<String>,
+    /// Requests received per `service METHOD /path` (ids folded), whatever their outcome.
+    pub requests: BTreeMap<String, u64>,
 }
 
 impl State {
@@ -37,7 +41,6 @@ impl State {
         );
         let mut clouds = BTreeMap::new();
         let mut os = Cloud::new(
-            OPENSTACK_CLOUD,
             false,
             &config.region,
             derive_seed(config.seed, OPENSTACK_CLOUD),
@@ -46,11 +49,11 @@ impl State {
             config.quotas.clone(),
             config.max_limit,
         );
+        os.neutron_max_limit = config.neutron_max_limit;
         fixtures::seed_openstack(&mut os);
         for region in &config.nhn_regions {
             let key = nhn_cloud_key(region);
             let mut c = Cloud::new(
-                &key,
                 true,
                 region,
                 derive_seed(config.seed, &key),
@@ -59,6 +62,8 @@ impl State {
                 config.quotas.clone(),
                 config.max_limit,
             );
+            c.neutron_max_limit = config.neutron_max_limit;
+            c.nhn_require_key_name = config.nhn_require_key_name;
             fixtures::seed_nhn(&mut c);
             clouds.insert(key, c);
         }
@@ -105,6 +110,7 @@ impl State {
             clouds,
             transition_faults: TransitionFaults::default(),
             global_request_ids: VecDeque::new(),
+            requests: BTreeMap::new(),
         }
     }
 
@@ -134,6 +140,10 @@ impl State {
             cloud.ensure_project(&tenant.tenant_id);
         }
         tenant
+    }
+
+    pub fn count_request(&mut self, key: &str) {
+        *self.requests.entry(key.to_string()).or_insert(0) += 1;
     }
 
     pub fn record_global_request_id(&mut self, id: &str) {

@@ -303,7 +303,8 @@ impl Cloud {
         }
     }
 
-    fn clear_pending_for_server(&mut self, server_id: &str) {
+    /// Drops a server's pending build steps (a failed or deleted build does not finish).
+    pub fn clear_pending_for_server(&mut self, server_id: &str) {
         self.events.retain(|_, e| match e {
             Event::ServerBuildStep { server_id: s, .. } | Event::ServerBuilt { server_id: s } => s != server_id,
             _ => true,

@@ -13,7 +13,7 @@ use batch_server::jobs::Job;
 use batch_server::settings::ScheduleSettings;
 use batch_server::startup::{Application, Parts};
 use common::infrastructure::db::{reconcile_requests, reconcile_runs};
-use support::ScriptedJob;
+use support::scripted::ScriptedJob;
 use test_support::TestDb;
 
 fn schedule() -> ScheduleSettings {

@@ -12,7 +12,7 @@ use batch_server::metrics::Metrics;
 use batch_server::runner::{PassResult, Runner};
 use common::infrastructure::db::leases;
 use common::infrastructure::db::reconcile_runs::{self, RunOutcome};
-use support::ScriptedJob;
+use support::scripted::ScriptedJob;
 use test_support::TestDb;
 use tokio_util::sync::CancellationToken;
 

@@ -2,7 +2,7 @@
 //! the same result for the same world.
 
 pub mod housekeeping;
-pub mod servers;
+pub mod reconcile;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +13,7 @@ use crate::settings::Settings;
 use common::application::credentials::CredentialCipher;
 use common::application::reconcile::Policy;
 use common::infrastructure::cloud::CloudConnector;
+use reconcile::{IncrementalListing, Kind, ReconcileJob};
 
 use futures_util::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
@@ -73,17 +74,22 @@ pub fn registry(
     }
     let connector = CloudConnector::new(cloud.openstack.clone(), cloud.nhn.clone())
         .map_err(common::application::reconcile::managed::cloud_failure)?;
+    let connector = Arc::new(connector);
     let r = &settings.reconcile;
-    jobs.push(Arc::new(servers::ServersJob {
-        pool: pool.clone(),
-        connector: Arc::new(connector),
-        cipher,
-        schedule: r.servers_cron.clone(),
-        policy: Policy {
-            stuck_after: chrono::Duration::from_std(r.stuck_after).unwrap_or(chrono::Duration::minutes(30)),
-            lost_create_grace: chrono::Duration::from_std(r.lost_create_grace).unwrap_or(chrono::Duration::minutes(5)),
-        },
-        incremental: servers::IncrementalListing::new(r.full_pass_every),
-    }));
+    let policy = Policy {
+        stuck_after: chrono::Duration::from_std(r.stuck_after).unwrap_or(chrono::Duration::minutes(30)),
+        lost_create_grace: chrono::Duration::from_std(r.lost_create_grace).unwrap_or(chrono::Duration::minutes(5)),
+    };
+    for (kind, schedule) in [(Kind::Servers, &r.servers_cron), (Kind::Volumes, &r.volumes_cron)] {
+        jobs.push(Arc::new(ReconcileJob {
+            kind,
+            pool: pool.clone(),
+            connector: connector.clone(),
+            cipher: cipher.clone(),
+            schedule: schedule.clone(),
+            policy,
+            incremental: IncrementalListing::new(r.full_pass_every),
+        }));
+    }
     Ok(jobs)
 }

@@ -1,72 +1,20 @@
-//! A job whose behaviour a test chooses, counting its passes.
+//! Shared by the batch_server integration tests; each test file uses a part.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use batch_server::jobs::{Job, Pass, PassContext};
-use common::error::{AppError, AppResult};
-use common::infrastructure::db::reconcile_runs::RunCounts;
-use futures_util::future::BoxFuture;
-
-pub struct ScriptedJob {
-    pub name: &'static str,
-    pub schedule: String,
-    pub work: Duration,
-    pub batches: u64,
-    pub fail: bool,
-    pub passes: Arc<AtomicU64>,
-    pub batches_done: Arc<AtomicU64>,
-}
-
-impl ScriptedJob {
-    pub fn new(name: &'static str, work: Duration) -> Self {
-        Self {
-            name,
-            schedule: "0 0 0 1 1 *".into(),
-            work,
-            batches: 1,
-            fail: false,
-            passes: Arc::default(),
-            batches_done: Arc::default(),
+/// Runs each named `async fn(Protocol)` as a test on both provider protocols.
+macro_rules! both_protocols {
+    ($($name:ident),* $(,)?) => {
+        mod openstack {
+            use super::Protocol;
+            $(#[tokio::test] async fn $name() { super::$name(Protocol::OpenStack).await })*
         }
-    }
+        mod nhn {
+            use super::Protocol;
+            $(#[tokio::test] async fn $name() { super::$name(Protocol::Nhn).await })*
+        }
+    };
 }
 
-impl Job for ScriptedJob {
-    fn name(&self) -> &'static str {
-        self.name
-    }
-
-    fn schedule(&self) -> &str {
-        &self.schedule
-    }
-
-    fn run<'a>(&'a self, ctx: PassContext<'a>) -> BoxFuture<'a, AppResult<Pass>> {
-        Box::pin(async move {
-            self.passes.fetch_add(1, Ordering::SeqCst);
-            if self.fail {
-                return Err(AppError::cloud("the cloud refused the listing"));
-            }
-            let mut counts = RunCounts::default();
-            for _ in 0..self.batches {
-                tokio::time::sleep(self.work).await;
-                self.batches_done.fetch_add(1, Ordering::SeqCst);
-                counts.examined += 10;
-                counts.changed += 1;
-                if ctx.stop.is_cancelled() {
-                    return Ok(Pass {
-                        counts,
-                        stopped_early: true,
-                        changes: vec![],
-                    });
-                }
-            }
-            Ok(Pass {
-                counts,
-                stopped_early: false,
-                changes: vec![],
-            })
-        })
-    }
-}
+pub mod scripted;
+pub mod world;

@@ -12,6 +12,7 @@ pub struct EncryptedSecret {
     pub key_id: String,
 }
 
+#[derive(Clone)]
 pub struct CredentialCipher {
     cipher: Aes256Gcm,
     key_id: String,

@@ -2,10 +2,13 @@
 //! against the inventory (pure functions, tested without I/O), act on the
 //! difference with versioned writes.
 
+pub mod act;
 pub mod listing;
 pub mod managed;
 pub mod report;
 pub mod server_diff;
 pub mod servers;
+pub mod volume_diff;
+pub mod volumes;
 
 pub use listing::{Listing, Policy};

@@ -6,14 +6,14 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::MySqlPool;
 
-use super::managed::ManagedProjects;
+use super::act::{self, Absent};
+use super::managed::{ManagedProjects, cloud_failure};
 use super::report::{Outcome, PassReport};
 use super::server_diff::{ServerChange, ServerRecord, diff_servers};
 use super::{Listing, Policy};
 use crate::domain::server_state::{ServerStatus, ServerTask};
-use crate::error::{AppResult, ErrorKind};
+use crate::error::AppResult;
 use crate::infrastructure::cloud::{CloudConnector, CloudServer, InventoryQuery};
-use crate::infrastructure::db::drift_findings::{self, DriftKind, NewFinding};
 use crate::infrastructure::db::servers::{self, ObservedServer};
 
 pub struct ServersPass<'a> {
@@ -31,20 +31,13 @@ impl ServersPass<'_> {
         if managed.is_empty() {
             return Ok(report);
         }
-        let inventory = managed.inventory(self.connector)?;
-        let query = InventoryQuery {
-            changes_since: match self.listing {
-                Listing::Complete => None,
-                Listing::ChangesSince(t) => Some(t),
-            },
-            page_size: Some(1000),
-        };
-        // A failed or partial listing is an error of the whole pass: nothing
-        // can be concluded from it, so nothing is marked gone.
-        let cloud = inventory
-            .list_servers(&query)
+        // A failed or partial listing fails the whole pass: nothing can be
+        // concluded from it, so nothing is marked gone.
+        let cloud = managed
+            .inventory(self.connector)?
+            .list_servers(&query(self.listing))
             .await
-            .map_err(super::managed::cloud_failure)?;
+            .map_err(cloud_failure)?;
         let rows = servers::list_for_reconcile(self.pool, &managed.ids()).await?;
         let records: Vec<ServerRecord> = rows
             .iter()
@@ -62,23 +55,21 @@ impl ServersPass<'_> {
                 })
             })
             .collect();
-        report.examined = (records.len().max(cloud.len())) as u64;
-        let by_cloud_id: HashMap<&str, &CloudServer> = cloud.iter().map(|c| (c.id.as_str(), c)).collect();
-        let project_of_row: HashMap<i64, i64> = rows.iter().map(|r| (r.id, r.project_id)).collect();
+        report.examined = records.len().max(cloud.len()) as u64;
+        let cloud_by_id: HashMap<&str, &CloudServer> = cloud.iter().map(|c| (c.id.as_str(), c)).collect();
+        let project_of: HashMap<i64, i64> = rows.iter().map(|r| (r.id, r.project_id)).collect();
 
         for change in diff_servers(&records, &cloud, self.listing, &self.policy, self.now) {
             let line = describe(&change);
             if self.dry_run {
-                report.planned(
-                    line,
-                    matches!(
-                        change,
-                        ServerChange::Unmanaged { .. } | ServerChange::FieldMismatch { .. }
-                    ),
+                let drift = matches!(
+                    change,
+                    ServerChange::Unmanaged { .. } | ServerChange::FieldMismatch { .. }
                 );
+                report.planned(line, drift);
                 continue;
             }
-            let outcome = self.apply(&change, &by_cloud_id, &project_of_row, managed).await;
+            let outcome = self.apply(change, &cloud_by_id, &project_of, managed).await;
             report.record(line, outcome);
         }
         Ok(report)
@@ -86,12 +77,13 @@ impl ServersPass<'_> {
 
     async fn apply(
         &self,
-        change: &ServerChange,
+        change: ServerChange,
         cloud: &HashMap<&str, &CloudServer>,
-        project_of_row: &HashMap<i64, i64>,
+        project_of: &HashMap<i64, i64>,
         managed: &ManagedProjects,
     ) -> Outcome {
-        let result = match change {
+        let pool = self.pool;
+        match change {
             ServerChange::Observe {
                 id,
                 version,
@@ -101,95 +93,57 @@ impl ServersPass<'_> {
                 let Some(seen) = cloud.get(openstack_id.as_str()) else {
                     return Outcome::Skipped;
                 };
-                let mut conn = match self.pool.acquire().await {
-                    Ok(c) => c,
-                    Err(e) => return Outcome::Failed(e.to_string()),
+                let seen = ObservedServer {
+                    openstack_id: &openstack_id,
+                    status: &seen.status,
+                    cloud_task_state: seen.task_state.as_deref(),
+                    fault_message: seen.fault_message.as_deref(),
                 };
-                servers::record_observed(
-                    &mut conn,
-                    *id,
-                    *version,
-                    &ObservedServer {
-                        openstack_id,
-                        status: &seen.status,
-                        cloud_task_state: seen.task_state.as_deref(),
-                        fault_message: seen.fault_message.as_deref(),
-                    },
-                )
-                .await
-                .map(|()| Outcome::Changed)
+                act::write(pool, async |c| servers::record_observed(c, id, version, &seen).await).await
             }
-            ServerChange::FinishDelete { id, version } => return self.finish_delete(*id, *version).await,
+            ServerChange::FinishDelete { id, version } => {
+                act::write(pool, async |c| servers::finish_delete(c, id, version).await).await
+            }
             ServerChange::ConfirmGone {
                 id,
                 version,
                 openstack_id,
                 deleting,
             } => {
-                let Some(project_id) = project_of_row.get(id) else {
+                let Some(&project_id) = project_of.get(&id) else {
                     return Outcome::Skipped;
                 };
-                let project = match managed.project(self.connector, *project_id) {
+                let project = match managed.project(self.connector, project_id) {
                     Ok(p) => p,
                     Err(e) => return Outcome::Failed(format!("{e:?}")),
                 };
-                match project.get_server(openstack_id).await {
-                    Ok(_) => Ok(Outcome::Unchanged),
-                    Err(e) if e.is_not_found() => {
-                        if !deleting {
-                            let finding = NewFinding {
-                                kind: DriftKind::MissingInCloud,
-                                resource_type: "server",
-                                resource_id: Some(*id),
-                                project_id: Some(*project_id),
-                                openstack_id: Some(openstack_id),
-                                field: "",
-                                our_value: Some(openstack_id),
-                                cloud_value: None,
-                            };
-                            if let Err(e) = drift_findings::record(self.pool, &finding).await {
-                                return Outcome::Failed(format!("{e:?}"));
-                            }
-                        }
-                        return match self.finish_delete(*id, *version).await {
-                            Outcome::Changed if !deleting => Outcome::ChangedWithDrift,
-                            other => other,
-                        };
-                    }
-                    Err(e) => return Outcome::Failed(e.to_string()),
-                }
+                let absent = Absent {
+                    resource_type: "server",
+                    id,
+                    project_id,
+                    openstack_id: &openstack_id,
+                    deleting,
+                };
+                let get = async { project.get_server(&openstack_id).await.map(|_| ()) };
+                act::confirm_gone(pool, absent, get, async |c| {
+                    servers::finish_delete(c, id, version).await
+                })
+                .await
             }
-            ServerChange::ReissueCreate { id, version } | ServerChange::TimeOut { id, version, .. } => {
-                let reason = match change {
-                    ServerChange::TimeOut { reason, .. } => reason.clone(),
-                    _ => "the create never reached the cloud; delete this server and create it again".to_owned(),
-                };
-                let mut conn = match self.pool.acquire().await {
-                    Ok(c) => c,
-                    Err(e) => return Outcome::Failed(e.to_string()),
-                };
-                servers::mark_error(&mut conn, *id, *version, &reason)
-                    .await
-                    .map(|()| Outcome::Changed)
+            ServerChange::ReissueCreate { id, version } => {
+                let reason = "the create never reached the cloud; delete this server and create it again";
+                act::write(pool, async |c| servers::mark_error(c, id, version, reason).await).await
+            }
+            ServerChange::TimeOut { id, version, reason } => {
+                act::write(pool, async |c| servers::mark_error(c, id, version, &reason).await).await
             }
             ServerChange::Unmanaged {
                 openstack_id,
                 project_cloud_id,
                 name,
             } => {
-                let finding = NewFinding {
-                    kind: DriftKind::UnmanagedInCloud,
-                    resource_type: "server",
-                    resource_id: None,
-                    project_id: project_cloud_id.as_deref().and_then(|c| managed.id_of_cloud(c)),
-                    openstack_id: Some(openstack_id),
-                    field: "",
-                    our_value: None,
-                    cloud_value: Some(name),
-                };
-                drift_findings::record(self.pool, &finding)
-                    .await
-                    .map(|_| Outcome::Drift)
+                let project_id = project_cloud_id.as_deref().and_then(|c| managed.id_of_cloud(c));
+                act::finding(pool, act::unmanaged("server", project_id, &openstack_id, &name)).await
             }
             ServerChange::FieldMismatch {
                 id,
@@ -198,41 +152,28 @@ impl ServersPass<'_> {
                 ours,
                 cloud,
             } => {
-                let finding = NewFinding {
-                    kind: DriftKind::FieldMismatch,
-                    resource_type: "server",
-                    resource_id: Some(*id),
-                    project_id: project_of_row.get(id).copied(),
-                    openstack_id: Some(openstack_id),
+                let f = act::mismatch(
+                    "server",
+                    id,
+                    project_of.get(&id).copied(),
+                    &openstack_id,
                     field,
-                    our_value: Some(ours),
-                    cloud_value: Some(cloud),
-                };
-                drift_findings::record(self.pool, &finding)
-                    .await
-                    .map(|_| Outcome::Drift)
+                    &ours,
+                    &cloud,
+                );
+                act::finding(pool, f).await
             }
-        };
-        match result {
-            Ok(outcome) => outcome,
-            Err(e) if e.kind == ErrorKind::Conflict => Outcome::Skipped,
-            Err(e) => Outcome::Failed(format!("{e:?}")),
         }
     }
+}
 
-    async fn finish_delete(&self, id: i64, version: i64) -> Outcome {
-        let mut tx = match self.pool.begin().await {
-            Ok(t) => t,
-            Err(e) => return Outcome::Failed(e.to_string()),
-        };
-        match servers::finish_delete(&mut tx, id, version).await {
-            Ok(()) => match tx.commit().await {
-                Ok(()) => Outcome::Changed,
-                Err(e) => Outcome::Failed(e.to_string()),
-            },
-            Err(e) if e.kind == ErrorKind::Conflict => Outcome::Skipped,
-            Err(e) => Outcome::Failed(format!("{e:?}")),
-        }
+pub fn query(listing: Listing) -> InventoryQuery {
+    InventoryQuery {
+        changes_since: match listing {
+            Listing::Complete => None,
+            Listing::ChangesSince(t) => Some(t),
+        },
+        page_size: Some(1000),
     }
 }
 

@@ -1,4 +1,5 @@
-//! The `servers` job: one reconcile pass over every managed project's servers.
+//! The reconcile jobs (`servers`, `volumes`): one pass over every managed
+//! project's resources of one kind.
 
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -10,13 +11,31 @@ use sqlx::MySqlPool;
 use super::{ChangeLine, Job, Pass, PassContext};
 use common::application::credentials::CredentialCipher;
 use common::application::reconcile::managed::ManagedProjects;
+use common::application::reconcile::report::PassReport;
 use common::application::reconcile::servers::ServersPass;
+use common::application::reconcile::volumes::VolumesPass;
 use common::application::reconcile::{Listing, Policy};
 use common::error::AppResult;
 use common::infrastructure::cloud::CloudConnector;
 use common::infrastructure::db::reconcile_runs::RunCounts;
 
-pub struct ServersJob {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Servers,
+    Volumes,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Servers => "servers",
+            Kind::Volumes => "volumes",
+        }
+    }
+}
+
+pub struct ReconcileJob {
+    pub kind: Kind,
     pub pool: MySqlPool,
     pub connector: Arc<CloudConnector>,
     pub cipher: Option<CredentialCipher>,
@@ -61,9 +80,40 @@ impl IncrementalListing {
     }
 }
 
-impl Job for ServersJob {
+impl ReconcileJob {
+    async fn pass(&self, listing: Listing, dry_run: bool, now: DateTime<Utc>) -> AppResult<PassReport> {
+        let managed = ManagedProjects::load(&self.pool, self.cipher.as_ref()).await?;
+        let (pool, connector, policy) = (&self.pool, self.connector.as_ref(), self.policy);
+        match self.kind {
+            Kind::Servers => {
+                let pass = ServersPass {
+                    pool,
+                    connector,
+                    policy,
+                    listing,
+                    dry_run,
+                    now,
+                };
+                pass.run(&managed).await
+            }
+            Kind::Volumes => {
+                let pass = VolumesPass {
+                    pool,
+                    connector,
+                    policy,
+                    listing,
+                    dry_run,
+                    now,
+                };
+                pass.run(&managed).await
+            }
+        }
+    }
+}
+
+impl Job for ReconcileJob {
     fn name(&self) -> &'static str {
-        "servers"
+        self.kind.name()
     }
 
     fn schedule(&self) -> &str {
@@ -78,17 +128,7 @@ impl Job for ServersJob {
             } else {
                 self.incremental.next()
             };
-            let managed = ManagedProjects::load(&self.pool, self.cipher.as_ref()).await?;
-            let report = ServersPass {
-                pool: &self.pool,
-                connector: &self.connector,
-                policy: self.policy,
-                listing,
-                dry_run: ctx.dry_run,
-                now: started,
-            }
-            .run(&managed)
-            .await?;
+            let report = self.pass(listing, ctx.dry_run, started).await?;
             if !ctx.dry_run && report.errors == 0 {
                 self.incremental.succeeded(started);
             }

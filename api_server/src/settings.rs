@@ -8,6 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use common::application::auth::throttle::ThrottleSettings;
 use common::config::{ConfigError, DatabaseSettings, Env, JwtSettings, Secret, TelemetrySettings, error};
 use common::domain::quota::{Amounts, QuotaKind};
+use common::infrastructure::cloud::OpenStackSettings;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -20,6 +21,8 @@ pub struct Settings {
     pub quota_defaults: Amounts,
     /// The 32-byte key that encrypts cloud tenant secrets, and its id.
     pub credential_key: Option<(Secret, String)>,
+    /// The OpenStack service user (`OS_*`); `None`: OpenStack projects are refused.
+    pub openstack: Option<OpenStackSettings>,
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +49,7 @@ impl Settings {
             throttle: ThrottleSettings::from_env(env)?,
             quota_defaults: quota_defaults(env)?,
             credential_key: credential_key(env)?,
+            openstack: crate::cloud::openstack_settings(env)?,
         })
     }
 }

@@ -19,6 +19,7 @@ use common::application::users;
 use common::error::AppError;
 use sqlx::MySqlPool;
 
+use crate::cloud::IdentityProvisioner;
 use crate::extractors::{json_config, path_config, query_config};
 use crate::metrics::Metrics;
 use crate::middleware::{idempotency, observe, request_id};
@@ -36,9 +37,14 @@ fn io_error(e: AppError) -> std::io::Error {
 
 impl Application {
     /// Connects, migrates (unless disabled), creates the bootstrap admin and
-    /// binds. No cloud is wired: OpenStack projects are refused with 503.
+    /// binds. OpenStack projects are provisioned through the identity adapter
+    /// when `OS_AUTH_URL` is set, refused with 503 otherwise.
     pub async fn build(settings: Settings, listener: TcpListener) -> std::io::Result<Self> {
-        Self::build_with(settings, listener, Arc::new(NoCloud)).await
+        let provisioner: Arc<dyn ProjectProvisioner> = match settings.openstack.clone() {
+            Some(openstack) => Arc::new(IdentityProvisioner::connect(openstack).map_err(io_error)?),
+            None => Arc::new(NoCloud),
+        };
+        Self::build_with(settings, listener, provisioner).await
     }
 
     pub async fn build_with(

@@ -33,9 +33,7 @@ impl ResourceKind {
             "servers" | "server" => ResourceKind::Server,
             "volumes" | "volume" => ResourceKind::Volume,
             "ports" | "port" => ResourceKind::Port,
-            "floatingips" | "floating_ips" | "floatingip" | "floating_ip" => {
-                ResourceKind::FloatingIp
-            }
+            "floatingips" | "floating_ips" | "floatingip" | "floating_ip" => ResourceKind::FloatingIp,
             "security_groups" | "security-groups" | "security_group" => ResourceKind::SecurityGroup,
             "networks" | "network" => ResourceKind::Network,
             "subnets" | "subnet" => ResourceKind::Subnet,
@@ -76,11 +74,7 @@ impl Counters {
     }
 
     pub fn get_in(&self, cloud: &str, name: &str) -> u64 {
-        self.by_cloud
-            .get(cloud)
-            .and_then(|m| m.get(name))
-            .copied()
-            .unwrap_or(0)
+        self.by_cloud.get(cloud).and_then(|m| m.get(name)).copied().unwrap_or(0)
     }
 }
 
@@ -110,8 +104,7 @@ impl OutOfBand {
 
     /// Removes the resource (servers become `DELETED` tombstones, visible to changes-since).
     pub fn delete(&self, kind: ResourceKind, id: &str) -> bool {
-        self.with_cloud(|c| Ok(oob_delete(c, kind, id)))
-            .unwrap_or(false)
+        self.with_cloud(|c| Ok(oob_delete(c, kind, id))).unwrap_or(false)
     }
 
     /// Applies field changes: servers `name`/`status`/`metadata`; volumes `status`/`size`/`name`;
@@ -121,12 +114,7 @@ impl OutOfBand {
     }
 
     /// Creates a resource nobody asked the control plane for; returns its id.
-    pub fn create(
-        &self,
-        kind: ResourceKind,
-        project_id: &str,
-        spec: &Value,
-    ) -> Result<String, String> {
+    pub fn create(&self, kind: ResourceKind, project_id: &str, spec: &Value) -> Result<String, String> {
         self.with_cloud(|c| oob_create(c, kind, project_id, spec))
     }
 
@@ -255,17 +243,12 @@ fn oob_modify(c: &mut Cloud, kind: ResourceKind, id: &str, ch: &Value) -> Result
     let missing = || format!("{kind:?} {id} not found");
     match kind {
         ResourceKind::Server => {
-            let s = c
-                .servers
-                .get_mut(id)
-                .filter(|s| !s.deleted)
-                .ok_or_else(missing)?;
+            let s = c.servers.get_mut(id).filter(|s| !s.deleted).ok_or_else(missing)?;
             if let Some(n) = string_field(ch, "name") {
                 s.name = n;
             }
             if let Some(st) = str_field(ch, "status") {
-                let (vm, power) =
-                    server_state_for(st).ok_or_else(|| format!("unsupported status {st}"))?;
+                let (vm, power) = server_state_for(st).ok_or_else(|| format!("unsupported status {st}"))?;
                 s.vm_state = vm.to_string();
                 s.power_state = power;
                 s.task_state = None;
@@ -316,11 +299,7 @@ fn oob_modify(c: &mut Cloud, kind: ResourceKind, id: &str, ch: &Value) -> Result
                 p.status = s;
             }
             if let Some(list) = ch.get("security_groups").and_then(Value::as_array) {
-                p.security_groups = list
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect();
+                p.security_groups = list.iter().filter_map(Value::as_str).map(str::to_string).collect();
             }
             p.updated = now;
             p.revision += 1;
@@ -328,15 +307,9 @@ fn oob_modify(c: &mut Cloud, kind: ResourceKind, id: &str, ch: &Value) -> Result
         ResourceKind::FloatingIp => {
             let target = match ch.get("port_id") {
                 Some(Value::String(pid)) => {
-                    let port = c
-                        .ports
-                        .get(pid)
-                        .ok_or_else(|| format!("port {pid} not found"))?;
+                    let port = c.ports.get(pid).ok_or_else(|| format!("port {pid} not found"))?;
                     let ip = port.fixed_ips.first().map(|f| f.ip_address.clone());
-                    let router = c
-                        .networks
-                        .get(&port.network_id)
-                        .and_then(|n| n.router_id.clone());
+                    let router = c.networks.get(&port.network_id).and_then(|n| n.router_id.clone());
                     Some(Some((pid.clone(), ip, router)))
                 }
                 Some(Value::Null) => Some(None),
@@ -405,12 +378,7 @@ fn project_network(c: &Cloud, project_id: &str) -> Option<String> {
         .map(|n| n.id.clone())
 }
 
-fn oob_create(
-    c: &mut Cloud,
-    kind: ResourceKind,
-    project_id: &str,
-    spec: &Value,
-) -> Result<String, String> {
+fn oob_create(c: &mut Cloud, kind: ResourceKind, project_id: &str, spec: &Value) -> Result<String, String> {
     c.ensure_project(project_id);
     let now = c.now;
     let name = string_field(spec, "name").unwrap_or_else(|| "unmanaged".to_string());
@@ -420,13 +388,11 @@ fn oob_create(
             let flavor_id = string_field(spec, "flavor_id")
                 .or_else(|| c.flavors.keys().next().cloned())
                 .ok_or("no flavor")?;
-            let (vm, power) = server_state_for(str_field(spec, "status").unwrap_or("ACTIVE"))
-                .ok_or("unsupported status")?;
+            let (vm, power) =
+                server_state_for(str_field(spec, "status").unwrap_or("ACTIVE")).ok_or("unsupported status")?;
             let id = c.uuid();
             let mut port_ids = Vec::new();
-            if let Some(net) =
-                string_field(spec, "network_id").or_else(|| project_network(c, project_id))
-            {
+            if let Some(net) = string_field(spec, "network_id").or_else(|| project_network(c, project_id)) {
                 let pid = c
                     .create_port(NewPort {
                         project_id,
@@ -458,8 +424,7 @@ fn oob_create(
                     project_id: project_id.to_string(),
                     user_id: string_field(spec, "user_id").unwrap_or_default(),
                     flavor_id,
-                    image_id: string_field(spec, "image_id")
-                        .or_else(|| c.images.keys().next().cloned()),
+                    image_id: string_field(spec, "image_id").or_else(|| c.images.keys().next().cloned()),
                     key_name: None,
                     metadata: string_map(spec.get("metadata")),
                     vm_state: vm.to_string(),
@@ -571,8 +536,7 @@ fn oob_create(
         ResourceKind::Subnet => {
             let net = string_field(spec, "network_id").ok_or("network_id is required")?;
             let cidr = str_field(spec, "cidr").ok_or("cidr is required")?;
-            c.insert_subnet(project_id, &net, &name, cidr, None)
-                .map_err(err)
+            c.insert_subnet(project_id, &net, &name, cidr, None).map_err(err)
         }
     }
 }
@@ -591,13 +555,7 @@ fn bad(msg: &str) -> ApiError {
 
 pub fn handle(shared: &Arc<Shared>, req: &Req) -> ApiResult<Resp> {
     let segs: Vec<&str> = req.segs.iter().map(String::as_str).collect();
-    let body = || -> ApiResult<Value> {
-        if req.body.is_empty() {
-            Ok(json!({}))
-        } else {
-            req.json()
-        }
-    };
+    let body = || -> ApiResult<Value> { if req.body.is_empty() { Ok(json!({})) } else { req.json() } };
     match (req.method.as_str(), segs.as_slice()) {
         ("GET", ["health"]) => Ok(Resp::ok(json!({"status": "ok"}))),
         ("GET", ["info"]) => {
@@ -623,8 +581,8 @@ pub fn handle(shared: &Arc<Shared>, req: &Req) -> ApiResult<Resp> {
             json!({"faults": lock(&shared.faults).rules(), "transitions": transitions_view(&lock(&shared.state))}),
         )),
         ("POST", ["faults"]) => {
-            let rule: FaultRule = serde_json::from_value(body()?)
-                .map_err(|e| bad(&format!("invalid fault rule: {e}")))?;
+            let rule: FaultRule =
+                serde_json::from_value(body()?).map_err(|e| bad(&format!("invalid fault rule: {e}")))?;
             let id = lock(&shared.faults).add(rule);
             Ok(Resp::json(201, json!({"id": id})))
         }
@@ -697,9 +655,7 @@ pub fn handle(shared: &Arc<Shared>, req: &Req) -> ApiResult<Resp> {
             let mut st = lock(&shared.state);
             st.clock_offset += chrono::Duration::milliseconds((secs * 1000.0) as i64);
             st.advance_all();
-            Ok(Resp::ok(
-                json!({"now": crate::time_fmt::micros_z(&st.now())}),
-            ))
+            Ok(Resp::ok(json!({"now": crate::time_fmt::micros_z(&st.now())})))
         }
         ("GET", ["nhn", "tenants"]) => {
             let st = lock(&shared.state);
@@ -707,8 +663,8 @@ pub fn handle(shared: &Arc<Shared>, req: &Req) -> ApiResult<Resp> {
             Ok(Resp::ok(json!({"tenants": tenants})))
         }
         ("POST", ["nhn", "tenants"]) => {
-            let spec: NhnTenantSpec = serde_json::from_value(body()?)
-                .map_err(|e| bad(&format!("invalid tenant: {e}")))?;
+            let spec: NhnTenantSpec =
+                serde_json::from_value(body()?).map_err(|e| bad(&format!("invalid tenant: {e}")))?;
             let tenant = lock(&shared.state).register_nhn_tenant(spec);
             Ok(Resp::json(201, json!({"tenant": tenant})))
         }
@@ -722,17 +678,12 @@ pub fn handle(shared: &Arc<Shared>, req: &Req) -> ApiResult<Resp> {
         }
         ("GET", ["global-request-ids"]) => {
             let st = lock(&shared.state);
-            Ok(Resp::ok(
-                json!({"global_request_ids": st.global_request_ids}),
-            ))
+            Ok(Resp::ok(json!({"global_request_ids": st.global_request_ids})))
         }
-        ("GET", ["quotas"]) => Ok(Resp::ok(
-            json!({"quotas": lock(&shared.state).config.quotas}),
-        )),
+        ("GET", ["quotas"]) => Ok(Resp::ok(json!({"quotas": lock(&shared.state).config.quotas}))),
         ("POST", ["quotas"]) => {
             let mut st = lock(&shared.state);
-            let mut merged =
-                serde_json::to_value(&st.config.quotas).map_err(|e| bad(&e.to_string()))?;
+            let mut merged = serde_json::to_value(&st.config.quotas).map_err(|e| bad(&e.to_string()))?;
             if let (Value::Object(m), Value::Object(changes)) = (&mut merged, body()?) {
                 m.extend(changes);
             }
@@ -756,8 +707,7 @@ pub fn handle(shared: &Arc<Shared>, req: &Req) -> ApiResult<Resp> {
                 ("GET", []) => Ok(Resp::ok(json!({"ids": oob.ids(kind)}))),
                 ("POST", []) => {
                     let b = body()?;
-                    let project = str_field(&b, "project_id")
-                        .ok_or_else(|| bad("'project_id' is required"))?;
+                    let project = str_field(&b, "project_id").ok_or_else(|| bad("'project_id' is required"))?;
                     let id = oob.create(kind, project, &b).map_err(|e| bad(&e))?;
                     Ok(Resp::json(201, json!({"id": id})))
                 }

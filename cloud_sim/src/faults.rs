@@ -110,17 +110,9 @@ impl FaultRule {
     }
 
     fn matches(&self, service: Service, method: &str, path: &str) -> bool {
-        self.service
-            .as_deref()
-            .is_none_or(|s| service.matches_target(s))
-            && self
-                .method
-                .as_deref()
-                .is_none_or(|m| m.eq_ignore_ascii_case(method))
-            && self
-                .path_contains
-                .as_deref()
-                .is_none_or(|p| path.contains(p))
+        self.service.as_deref().is_none_or(|s| service.matches_target(s))
+            && self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && self.path_contains.as_deref().is_none_or(|p| path.contains(p))
     }
 }
 
@@ -203,14 +195,8 @@ impl FaultState {
             match &rule.action {
                 FaultAction::Latency { ms } => decision.latency_ms += ms,
                 FaultAction::Error { status, message } => {
-                    let msg = message
-                        .clone()
-                        .unwrap_or_else(|| default_message(*status).to_string());
-                    decision.outcome = Some(Outcome::Error(ApiError::new(
-                        *status,
-                        error_kind(*status),
-                        &msg,
-                    )));
+                    let msg = message.clone().unwrap_or_else(|| default_message(*status).to_string());
+                    decision.outcome = Some(Outcome::Error(ApiError::new(*status, error_kind(*status), &msg)));
                 }
                 FaultAction::RateLimit { retry_after_secs } => {
                     let secs = retry_after_secs.to_string();
@@ -286,12 +272,9 @@ impl Faults {
     /// A share (`0.0..=1.0`) of the service's requests answers `status` (500, 503, ...).
     pub fn error_rate(&self, service: &str, probability: f64, status: u16) -> u64 {
         self.add(
-            FaultRule::new(FaultAction::Error {
-                status,
-                message: None,
-            })
-            .service(service)
-            .probability(probability),
+            FaultRule::new(FaultAction::Error { status, message: None })
+                .service(service)
+                .probability(probability),
         )
     }
 
@@ -300,13 +283,7 @@ impl Faults {
     }
 
     /// The next `count` matching requests are applied but answered with a 504.
-    pub fn lose_responses(
-        &self,
-        service: &str,
-        method: &str,
-        path_contains: &str,
-        count: u32,
-    ) -> u64 {
+    pub fn lose_responses(&self, service: &str, method: &str, path_contains: &str, count: u32) -> u64 {
         self.add(
             FaultRule::new(FaultAction::LoseResponse {
                 mode: LostMode::GatewayTimeout,
@@ -321,13 +298,7 @@ impl Faults {
 
     /// Keystone and NHN identity answer `status` (401 or 503) to everything.
     pub fn auth_outage(&self, status: u16) -> u64 {
-        self.add(
-            FaultRule::new(FaultAction::Error {
-                status,
-                message: None,
-            })
-            .service("identity"),
-        )
+        self.add(FaultRule::new(FaultAction::Error { status, message: None }).service("identity"))
     }
 
     pub fn rate_limit(&self, service: &str, retry_after_secs: u64, count: Option<u32>) -> u64 {
@@ -345,10 +316,7 @@ impl Faults {
     }
 
     pub fn unstick_transitions(&self, kind: &str) {
-        lock(&self.shared.state)
-            .transition_faults
-            .stuck
-            .remove(kind);
+        lock(&self.shared.state).transition_faults.stuck.remove(kind);
     }
 
     /// The next `count` transitions of `kind` end in the error state (server ERROR + fault, volume error, ...).

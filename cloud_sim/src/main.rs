@@ -12,7 +12,8 @@ struct Args {
     nhn_regions: Option<Vec<String>>,
 }
 
-const USAGE: &str = "usage: cloud_sim [--listen ADDR:PORT] [--seed N] [--transition-ms N] [--token-ttl-secs N] [--nhn-regions KR1,KR2]";
+const USAGE: &str =
+    "usage: cloud_sim [--listen ADDR:PORT] [--seed N] [--transition-ms N] [--token-ttl-secs N] [--nhn-regions KR1,KR2]";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
@@ -24,21 +25,10 @@ fn parse_args() -> Result<Args, String> {
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
-                .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))
-        };
+        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value\n{USAGE}"));
         match flag.as_str() {
-            "--listen" => {
-                args.listen = value("--listen")?
-                    .parse()
-                    .map_err(|e| format!("--listen: {e}"))?
-            }
-            "--seed" => {
-                args.seed = value("--seed")?
-                    .parse()
-                    .map_err(|e| format!("--seed: {e}"))?
-            }
+            "--listen" => args.listen = value("--listen")?.parse().map_err(|e| format!("--listen: {e}"))?,
+            "--seed" => args.seed = value("--seed")?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--transition-ms" => {
                 args.transition_ms = value("--transition-ms")?
                     .parse()

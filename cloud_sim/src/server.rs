@@ -179,8 +179,7 @@ impl SimServer {
     /// Moves the simulator's clock forward (token expiry, pending transitions).
     pub fn advance_clock(&self, by: std::time::Duration) {
         let mut st = lock(&self.shared.state);
-        st.clock_offset +=
-            chrono::Duration::from_std(by).unwrap_or_else(|_| chrono::Duration::zero());
+        st.clock_offset += chrono::Duration::from_std(by).unwrap_or_else(|_| chrono::Duration::zero());
         st.advance_all();
     }
 
@@ -196,11 +195,7 @@ impl SimServer {
 
     /// Global request ids (`X-OpenStack-Request-ID`) received in a valid format, oldest first.
     pub fn global_request_ids(&self) -> Vec<String> {
-        lock(&self.shared.state)
-            .global_request_ids
-            .iter()
-            .cloned()
-            .collect()
+        lock(&self.shared.state).global_request_ids.iter().cloned().collect()
     }
 
     /// Number of resources of a kind that exist (tombstoned servers excluded).

@@ -36,11 +36,7 @@ pub fn parse_lenient(s: &str) -> Option<Ts> {
         return Some(t.with_timezone(&Utc));
     }
     let without_z = s.strip_suffix('Z').unwrap_or(s);
-    for fmt in [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M",
-    ] {
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
         if let Ok(n) = NaiveDateTime::parse_from_str(without_z, fmt) {
             return Some(n.and_utc());
         }

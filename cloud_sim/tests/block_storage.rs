@@ -7,10 +7,7 @@ use serde_json::{Value, json};
 
 #[tokio::test]
 async fn volume_create_goes_creating_then_available() {
-    let env = common::start_with(
-        cloud_sim::SimConfig::instant().with_transition_delay(Duration::from_secs(5)),
-    )
-    .await;
+    let env = common::start_with(cloud_sim::SimConfig::instant().with_transition_delay(Duration::from_secs(5))).await;
     let admin = env.admin().await;
     let r = env
         .post(
@@ -23,12 +20,7 @@ async fn volume_create_goes_creating_then_available() {
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["volume"]["status"], "creating");
     assert!(body["volume"]["updated_at"].is_null());
-    assert!(
-        !body["volume"]["created_at"]
-            .as_str()
-            .unwrap()
-            .ends_with('Z')
-    );
+    assert!(!body["volume"]["created_at"].as_str().unwrap().ends_with('Z'));
     let id = body["volume"]["id"].as_str().unwrap().to_string();
     assert_eq!(env.volume(&admin, &id).await["status"], "creating");
     env.sim.advance_clock(Duration::from_secs(5));
@@ -41,21 +33,14 @@ async fn volume_create_goes_creating_then_available() {
 
 #[tokio::test]
 async fn extend_goes_extending_then_available_with_the_new_size() {
-    let env = common::start_with(
-        cloud_sim::SimConfig::instant().with_transition_delay(Duration::from_secs(5)),
-    )
-    .await;
+    let env = common::start_with(cloud_sim::SimConfig::instant().with_transition_delay(Duration::from_secs(5))).await;
     let admin = env.admin().await;
     let id = env.create_volume(&admin, 10).await;
     env.sim.advance_clock(Duration::from_secs(5));
     let action = format!("/volume/v3/{}/volumes/{id}/action", admin.project_id);
-    let smaller = env
-        .post(&admin, &action, json!({"os-extend": {"new_size": 5}}))
-        .await;
+    let smaller = env.post(&admin, &action, json!({"os-extend": {"new_size": 5}})).await;
     assert_eq!(smaller.status(), 400);
-    let r = env
-        .post(&admin, &action, json!({"os-extend": {"new_size": 20}}))
-        .await;
+    let r = env.post(&admin, &action, json!({"os-extend": {"new_size": 20}})).await;
     assert_eq!(r.status(), 202);
     assert_eq!(env.volume(&admin, &id).await["status"], "extending");
     env.sim.advance_clock(Duration::from_secs(5));
@@ -73,10 +58,7 @@ async fn extending_an_in_use_volume_needs_microversion_3_42() {
         .as_str()
         .unwrap()
         .to_string();
-    let action = env.url(&format!(
-        "/volume/v3/{}/volumes/{root}/action",
-        admin.project_id
-    ));
+    let action = env.url(&format!("/volume/v3/{}/volumes/{root}/action", admin.project_id));
     let old = env
         .post(
             &admin,
@@ -86,12 +68,7 @@ async fn extending_an_in_use_volume_needs_microversion_3_42() {
         .await;
     assert_eq!(old.status(), 400);
     let body: Value = old.json().await.unwrap();
-    assert!(
-        body["badRequest"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("in-use")
-    );
+    assert!(body["badRequest"]["message"].as_str().unwrap().contains("in-use"));
     let new = env
         .http
         .post(&action)
@@ -118,10 +95,7 @@ async fn deleting_an_attached_volume_is_refused_with_invalid_volume() {
         .unwrap()
         .to_string();
     let r = env
-        .delete(
-            &admin,
-            &format!("/volume/v3/{}/volumes/{root}", admin.project_id),
-        )
+        .delete(&admin, &format!("/volume/v3/{}/volumes/{root}", admin.project_id))
         .await;
     assert_eq!(r.status(), 400);
     let body: Value = r.json().await.unwrap();
@@ -135,10 +109,7 @@ async fn deleting_an_attached_volume_is_refused_with_invalid_volume() {
 
 #[tokio::test]
 async fn deleted_volume_goes_deleting_then_404_item_not_found() {
-    let env = common::start_with(
-        cloud_sim::SimConfig::instant().with_transition_delay(Duration::from_secs(5)),
-    )
-    .await;
+    let env = common::start_with(cloud_sim::SimConfig::instant().with_transition_delay(Duration::from_secs(5))).await;
     let admin = env.admin().await;
     let id = env.create_volume(&admin, 1).await;
     env.sim.advance_clock(Duration::from_secs(5));
@@ -221,9 +192,7 @@ async fn volume_types_list_and_default() {
     let p = &admin.project_id;
     let types = env.get_json(&admin, &format!("/volume/v3/{p}/types")).await;
     assert!(types["volume_types"].as_array().unwrap().len() >= 2);
-    let d = env
-        .get_json(&admin, &format!("/volume/v3/{p}/types/default"))
-        .await;
+    let d = env.get_json(&admin, &format!("/volume/v3/{p}/types/default")).await;
     assert_eq!(d["volume_type"]["name"], "lvm-1");
     let unknown = env
         .post(
@@ -241,16 +210,9 @@ async fn glance_lists_and_shows_images_unwrapped_and_404s_in_json() {
     let admin = env.admin().await;
     let list = env.get_json(&admin, "/image/v2/images?limit=1").await;
     assert_eq!(list["images"].as_array().unwrap().len(), 1);
-    assert!(
-        list["next"]
-            .as_str()
-            .unwrap()
-            .starts_with("/v2/images?marker=")
-    );
+    assert!(list["next"].as_str().unwrap().starts_with("/v2/images?marker="));
     let id = list["images"][0]["id"].as_str().unwrap();
-    let one = env
-        .get_json(&admin, &format!("/image/v2/images/{id}"))
-        .await;
+    let one = env.get_json(&admin, &format!("/image/v2/images/{id}")).await;
     assert_eq!(one["id"], id);
     assert_eq!(one["status"], "active");
     let missing = env
@@ -271,9 +233,7 @@ async fn volumes_are_reachable_without_project_id_in_the_url() {
     let env = common::start().await;
     let admin = env.admin().await;
     let id = env.create_volume(&admin, 1).await;
-    let v = env
-        .get_json(&admin, &format!("/volume/v3/volumes/{id}"))
-        .await;
+    let v = env.get_json(&admin, &format!("/volume/v3/volumes/{id}")).await;
     assert_eq!(v["volume"]["id"], id.as_str());
 }
 
@@ -283,10 +243,5 @@ async fn glance_errors_are_html_without_a_json_accept_header() {
     let admin = env.admin().await;
     let r = env.get(&admin, "/image/v2/images/missing").await;
     assert_eq!(r.status(), 404);
-    assert!(
-        r.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
 }

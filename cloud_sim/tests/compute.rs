@@ -13,9 +13,7 @@ async fn boot_from_volume_server_becomes_active_with_root_volume_in_use() {
     assert_eq!(server["OS-EXT-STS:power_state"], 1);
     assert_eq!(server["image"], "");
     assert_eq!(server["tenant_id"], admin.project_id.as_str());
-    let vols = server["os-extended-volumes:volumes_attached"]
-        .as_array()
-        .unwrap();
+    let vols = server["os-extended-volumes:volumes_attached"].as_array().unwrap();
     assert_eq!(vols.len(), 1);
     let vol = env.volume(&admin, vols[0]["id"].as_str().unwrap()).await;
     assert_eq!(vol["status"], "in-use");
@@ -27,10 +25,9 @@ async fn boot_from_volume_server_becomes_active_with_root_volume_in_use() {
 
 #[tokio::test]
 async fn create_response_is_abbreviated_202_with_location_and_build_status_first() {
-    let env = common::start_with(
-        cloud_sim::SimConfig::instant().with_transition_delay(std::time::Duration::from_secs(60)),
-    )
-    .await;
+    let env =
+        common::start_with(cloud_sim::SimConfig::instant().with_transition_delay(std::time::Duration::from_secs(60)))
+            .await;
     let admin = env.admin().await;
     let image = env.first_image(&admin).await;
     let port = env.create_port(&admin).await;
@@ -42,12 +39,7 @@ async fn create_response_is_abbreviated_202_with_location_and_build_status_first
         )
         .await;
     assert_eq!(r.status(), 202);
-    assert!(
-        r.headers()["location"]
-            .to_str()
-            .unwrap()
-            .contains("/servers/")
-    );
+    assert!(r.headers()["location"].to_str().unwrap().contains("/servers/"));
     assert!(r.headers().contains_key("x-compute-request-id"));
     let body: Value = r.json().await.unwrap();
     assert!(body["server"].get("status").is_none());
@@ -70,9 +62,7 @@ async fn server_list_pages_with_limit_marker_and_next_link() {
     let env = common::start().await;
     let admin = env.admin().await;
     let mut created = boot_n(&env, &admin, 5).await;
-    let first = env
-        .get_json(&admin, "/compute/v2.1/servers/detail?limit=2")
-        .await;
+    let first = env.get_json(&admin, "/compute/v2.1/servers/detail?limit=2").await;
     let page: Vec<&str> = first["servers"]
         .as_array()
         .unwrap()
@@ -112,9 +102,7 @@ async fn server_list_pages_with_limit_marker_and_next_link() {
 async fn unknown_marker_is_400() {
     let env = common::start().await;
     let admin = env.admin().await;
-    let r = env
-        .get(&admin, "/compute/v2.1/servers?marker=does-not-exist")
-        .await;
+    let r = env.get(&admin, "/compute/v2.1/servers?marker=does-not-exist").await;
     assert_eq!(r.status(), 400);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["badRequest"]["code"], 400);
@@ -139,10 +127,7 @@ async fn changes_since_returns_recently_changed_and_deleted_servers() {
         204
     );
     let v = env
-        .get_json(
-            &admin,
-            &format!("/compute/v2.1/servers/detail?changes-since={mark}"),
-        )
+        .get_json(&admin, &format!("/compute/v2.1/servers/detail?changes-since={mark}"))
         .await;
     let by_id: std::collections::HashMap<&str, &str> = v["servers"]
         .as_array()
@@ -172,17 +157,12 @@ async fn project_token_never_sees_another_projects_servers() {
     let a_server = env.boot_server(&a, "a1").await;
     let b_list = env.get_json(&b, "/compute/v2.1/servers/detail").await;
     assert!(b_list["servers"].as_array().unwrap().is_empty());
-    let b_get = env
-        .get(&b, &format!("/compute/v2.1/servers/{a_server}"))
-        .await;
+    let b_get = env.get(&b, &format!("/compute/v2.1/servers/{a_server}")).await;
     assert_eq!(b_get.status(), 404);
     let body: Value = b_get.json().await.unwrap();
     assert_eq!(body["itemNotFound"]["code"], 404);
     let sneaky = env
-        .get_json(
-            &b,
-            &format!("/compute/v2.1/servers/detail?project_id={}", a.project_id),
-        )
+        .get_json(&b, &format!("/compute/v2.1/servers/detail?project_id={}", a.project_id))
         .await;
     assert!(sneaky["servers"].as_array().unwrap().is_empty());
 }
@@ -194,29 +174,13 @@ async fn all_tenants_needs_admin_and_then_lists_every_project() {
     let a = env.member_project(&admin, "tenant-c").await;
     let s = env.boot_server(&a, "c1").await;
     assert_eq!(
-        env.get(&a, "/compute/v2.1/servers/detail?all_tenants=1")
-            .await
-            .status(),
+        env.get(&a, "/compute/v2.1/servers/detail?all_tenants=1").await.status(),
         403
     );
-    let all = env
-        .get_json(&admin, "/compute/v2.1/servers/detail?all_tenants=1")
-        .await;
-    assert!(
-        all["servers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|x| x["id"] == s.as_str())
-    );
+    let all = env.get_json(&admin, "/compute/v2.1/servers/detail?all_tenants=1").await;
+    assert!(all["servers"].as_array().unwrap().iter().any(|x| x["id"] == s.as_str()));
     let own = env.get_json(&admin, "/compute/v2.1/servers/detail").await;
-    assert!(
-        !own["servers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|x| x["id"] == s.as_str())
-    );
+    assert!(!own["servers"].as_array().unwrap().iter().any(|x| x["id"] == s.as_str()));
 }
 
 #[tokio::test]
@@ -245,9 +209,7 @@ async fn status_and_name_filters_select_servers() {
         .map(|s| s["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, vec![db.as_str()]);
-    let named = env
-        .get_json(&admin, "/compute/v2.1/servers?name=^web")
-        .await;
+    let named = env.get_json(&admin, "/compute/v2.1/servers?name=^web").await;
     let ids: Vec<&str> = named["servers"]
         .as_array()
         .unwrap()
@@ -259,10 +221,9 @@ async fn status_and_name_filters_select_servers() {
 
 #[tokio::test]
 async fn stop_then_start_walks_power_states_and_wrong_state_is_409() {
-    let env = common::start_with(
-        cloud_sim::SimConfig::instant().with_transition_delay(std::time::Duration::from_secs(10)),
-    )
-    .await;
+    let env =
+        common::start_with(cloud_sim::SimConfig::instant().with_transition_delay(std::time::Duration::from_secs(10)))
+            .await;
     let admin = env.admin().await;
     let id = env.boot_server(&admin, "power").await;
     env.sim.advance_clock(std::time::Duration::from_secs(10));
@@ -276,12 +237,7 @@ async fn stop_then_start_walks_power_states_and_wrong_state_is_409() {
             .unwrap()
             .contains("vm_state active")
     );
-    assert_eq!(
-        env.post(&admin, &action, json!({"os-stop": null}))
-            .await
-            .status(),
-        202
-    );
+    assert_eq!(env.post(&admin, &action, json!({"os-stop": null})).await.status(), 202);
     let stopping = env.server(&admin, &id).await;
     assert_eq!(stopping["status"], "ACTIVE");
     assert_eq!(stopping["OS-EXT-STS:task_state"], "powering-off");
@@ -289,22 +245,16 @@ async fn stop_then_start_walks_power_states_and_wrong_state_is_409() {
     let stopped = env.server(&admin, &id).await;
     assert_eq!(stopped["status"], "SHUTOFF");
     assert_eq!(stopped["OS-EXT-STS:power_state"], 4);
-    assert_eq!(
-        env.post(&admin, &action, json!({"os-start": null}))
-            .await
-            .status(),
-        202
-    );
+    assert_eq!(env.post(&admin, &action, json!({"os-start": null})).await.status(), 202);
     env.sim.advance_clock(std::time::Duration::from_secs(10));
     assert_eq!(env.server(&admin, &id).await["status"], "ACTIVE");
 }
 
 #[tokio::test]
 async fn reboot_shows_reboot_status_until_done() {
-    let env = common::start_with(
-        cloud_sim::SimConfig::instant().with_transition_delay(std::time::Duration::from_secs(10)),
-    )
-    .await;
+    let env =
+        common::start_with(cloud_sim::SimConfig::instant().with_transition_delay(std::time::Duration::from_secs(10)))
+            .await;
     let admin = env.admin().await;
     let id = env.boot_server(&admin, "reboot").await;
     env.sim.advance_clock(std::time::Duration::from_secs(10));
@@ -396,20 +346,14 @@ async fn remote_console_needs_2_6_and_legacy_vnc_action_works_without_header() {
         .await
         .unwrap();
     assert_eq!(modern["remote_console"]["type"], "novnc");
-    assert!(
-        modern["remote_console"]["url"]
-            .as_str()
-            .unwrap()
-            .starts_with("http://")
-    );
+    assert!(modern["remote_console"]["url"].as_str().unwrap().starts_with("http://"));
 }
 
 #[tokio::test]
 async fn volume_attach_goes_reserved_then_in_use_and_detach_goes_detaching_then_available() {
-    let env = common::start_with(
-        cloud_sim::SimConfig::instant().with_transition_delay(std::time::Duration::from_secs(10)),
-    )
-    .await;
+    let env =
+        common::start_with(cloud_sim::SimConfig::instant().with_transition_delay(std::time::Duration::from_secs(10)))
+            .await;
     let admin = env.admin().await;
     let server = env.boot_server(&admin, "att").await;
     let vol = env.create_volume(&admin, 5).await;
@@ -417,11 +361,7 @@ async fn volume_attach_goes_reserved_then_in_use_and_detach_goes_detaching_then_
     assert_eq!(env.volume(&admin, &vol).await["status"], "available");
     let path = format!("/compute/v2.1/servers/{server}/os-volume_attachments");
     let r = env
-        .post(
-            &admin,
-            &path,
-            json!({"volumeAttachment": {"volumeId": vol}}),
-        )
+        .post(&admin, &path, json!({"volumeAttachment": {"volumeId": vol}}))
         .await;
     assert_eq!(r.status(), 200);
     let att: Value = r.json().await.unwrap();
@@ -432,17 +372,10 @@ async fn volume_attach_goes_reserved_then_in_use_and_detach_goes_detaching_then_
     assert_eq!(in_use["status"], "in-use");
     assert_eq!(in_use["attachments"][0]["server_id"], server.as_str());
     let again = env
-        .post(
-            &admin,
-            &path,
-            json!({"volumeAttachment": {"volumeId": vol}}),
-        )
+        .post(&admin, &path, json!({"volumeAttachment": {"volumeId": vol}}))
         .await;
     assert_eq!(again.status(), 400);
-    assert_eq!(
-        env.delete(&admin, &format!("{path}/{vol}")).await.status(),
-        202
-    );
+    assert_eq!(env.delete(&admin, &format!("{path}/{vol}")).await.status(), 202);
     assert_eq!(env.volume(&admin, &vol).await["status"], "detaching");
     env.sim.advance_clock(std::time::Duration::from_secs(10));
     let free = env.volume(&admin, &vol).await;
@@ -479,10 +412,7 @@ async fn deleting_a_server_unbinds_its_port_and_deletes_delete_on_termination_vo
         .unwrap()
         .to_string();
     let ports = env
-        .get_json(
-            &admin,
-            &format!("/networking/v2.0/ports?device_id={server}"),
-        )
+        .get_json(&admin, &format!("/networking/v2.0/ports?device_id={server}"))
         .await;
     let port = ports["ports"][0]["id"].as_str().unwrap().to_string();
     assert_eq!(ports["ports"][0]["device_owner"], "compute:nova");
@@ -498,16 +428,11 @@ async fn deleting_a_server_unbinds_its_port_and_deletes_delete_on_termination_vo
             .status(),
         404
     );
-    let p = env
-        .get_json(&admin, &format!("/networking/v2.0/ports/{port}"))
-        .await;
+    let p = env.get_json(&admin, &format!("/networking/v2.0/ports/{port}")).await;
     assert_eq!(p["port"]["device_id"], "");
     assert_eq!(p["port"]["status"], "DOWN");
     let v = env
-        .get(
-            &admin,
-            &format!("/volume/v3/{}/volumes/{root}", admin.project_id),
-        )
+        .get(&admin, &format!("/volume/v3/{}/volumes/{root}", admin.project_id))
         .await;
     assert_eq!(v.status(), 404);
 }
@@ -518,10 +443,7 @@ async fn booting_on_a_port_already_in_use_is_409() {
     let admin = env.admin().await;
     let server = env.boot_server(&admin, "first").await;
     let ports = env
-        .get_json(
-            &admin,
-            &format!("/networking/v2.0/ports?device_id={server}"),
-        )
+        .get_json(&admin, &format!("/networking/v2.0/ports?device_id={server}"))
         .await;
     let image = env.first_image(&admin).await;
     let r = env
@@ -542,23 +464,14 @@ async fn interface_attach_binds_a_port_and_detach_unbinds_it() {
     let extra = env.create_port(&admin).await;
     let path = format!("/compute/v2.1/servers/{server}/os-interface");
     let r = env
-        .post(
-            &admin,
-            &path,
-            json!({"interfaceAttachment": {"port_id": extra["id"]}}),
-        )
+        .post(&admin, &path, json!({"interfaceAttachment": {"port_id": extra["id"]}}))
         .await;
     assert_eq!(r.status(), 200);
     let list = env.get_json(&admin, &path).await;
     assert_eq!(list["interfaceAttachments"].as_array().unwrap().len(), 2);
     let pid = extra["id"].as_str().unwrap();
-    assert_eq!(
-        env.delete(&admin, &format!("{path}/{pid}")).await.status(),
-        202
-    );
-    let p = env
-        .get_json(&admin, &format!("/networking/v2.0/ports/{pid}"))
-        .await;
+    assert_eq!(env.delete(&admin, &format!("{path}/{pid}")).await.status(), 202);
+    let p = env.get_json(&admin, &format!("/networking/v2.0/ports/{pid}")).await;
     assert_eq!(p["port"]["device_id"], "");
 }
 
@@ -574,9 +487,7 @@ async fn flavors_and_availability_zones_are_listed() {
             .iter()
             .any(|x| x["name"] == "m1.small" && x["ram"] == 2048)
     );
-    let az = env
-        .get_json(&admin, "/compute/v2.1/os-availability-zone")
-        .await;
+    let az = env.get_json(&admin, "/compute/v2.1/os-availability-zone").await;
     assert_eq!(az["availabilityZoneInfo"][0]["zoneName"], "nova");
 }
 
@@ -586,9 +497,7 @@ async fn resize_goes_verify_resize_and_confirm_returns_to_active_with_the_new_fl
     let admin = env.admin().await;
     let id = env.boot_server(&admin, "grow").await;
     let action = format!("/compute/v2.1/servers/{id}/action");
-    let same = env
-        .post(&admin, &action, json!({"resize": {"flavorRef": "2"}}))
-        .await;
+    let same = env.post(&admin, &action, json!({"resize": {"flavorRef": "2"}})).await;
     assert_eq!(same.status(), 400);
     assert_eq!(
         env.post(&admin, &action, json!({"resize": {"flavorRef": "3"}}))
@@ -600,9 +509,7 @@ async fn resize_goes_verify_resize_and_confirm_returns_to_active_with_the_new_fl
     assert_eq!(s["status"], "VERIFY_RESIZE");
     assert_eq!(s["flavor"]["id"], "3");
     assert_eq!(
-        env.post(&admin, &action, json!({"confirmResize": null}))
-            .await
-            .status(),
+        env.post(&admin, &action, json!({"confirmResize": null})).await.status(),
         204
     );
     assert_eq!(env.server(&admin, &id).await["status"], "ACTIVE");
@@ -614,13 +521,10 @@ async fn revert_resize_restores_the_old_flavor() {
     let admin = env.admin().await;
     let id = env.boot_server(&admin, "undo").await;
     let action = format!("/compute/v2.1/servers/{id}/action");
-    env.post(&admin, &action, json!({"resize": {"flavorRef": "3"}}))
-        .await;
+    env.post(&admin, &action, json!({"resize": {"flavorRef": "3"}})).await;
     assert_eq!(env.server(&admin, &id).await["status"], "VERIFY_RESIZE");
     assert_eq!(
-        env.post(&admin, &action, json!({"revertResize": null}))
-            .await
-            .status(),
+        env.post(&admin, &action, json!({"revertResize": null})).await.status(),
         202
     );
     let s = env.server(&admin, &id).await;
@@ -637,7 +541,11 @@ async fn instance_quota_exceeded_is_403_forbidden() {
     env.boot_server(&admin, "only").await;
     let image = env.first_image(&admin).await;
     let r = env
-        .post(&admin, "/compute/v2.1/servers", json!({"server": {"name": "two", "flavorRef": "1", "imageRef": image, "networks": "none"}}))
+        .post(
+            &admin,
+            "/compute/v2.1/servers",
+            json!({"server": {"name": "two", "flavorRef": "1", "imageRef": image, "networks": "none"}}),
+        )
         .await;
     assert_eq!(r.status(), 403);
     let body: Value = r.json().await.unwrap();
@@ -691,7 +599,11 @@ async fn booting_on_a_network_creates_a_port_that_is_deleted_with_the_server() {
     let net = env.project_network(&admin).await;
     let image = env.first_image(&admin).await;
     let r = env
-        .post(&admin, "/compute/v2.1/servers", json!({"server": {"name": "auto-port", "flavorRef": "1", "imageRef": image, "networks": [{"uuid": net}]}}))
+        .post(
+            &admin,
+            "/compute/v2.1/servers",
+            json!({"server": {"name": "auto-port", "flavorRef": "1", "imageRef": image, "networks": [{"uuid": net}]}}),
+        )
         .await;
     assert_eq!(r.status(), 202);
     let id = r.json::<Value>().await.unwrap()["server"]["id"]
@@ -704,12 +616,9 @@ async fn booting_on_a_network_creates_a_port_that_is_deleted_with_the_server() {
     assert_eq!(ports["ports"].as_array().unwrap().len(), 1);
     let pid = ports["ports"][0]["id"].as_str().unwrap().to_string();
     assert_eq!(env.server(&admin, &id).await["image"]["id"], image.as_str());
-    env.delete(&admin, &format!("/compute/v2.1/servers/{id}"))
-        .await;
+    env.delete(&admin, &format!("/compute/v2.1/servers/{id}")).await;
     assert_eq!(
-        env.get(&admin, &format!("/networking/v2.0/ports/{pid}"))
-            .await
-            .status(),
+        env.get(&admin, &format!("/networking/v2.0/ports/{pid}")).await.status(),
         404
     );
 }

@@ -37,10 +37,7 @@ async fn twenty_percent_error_rate_fails_some_but_not_most_requests() {
             failures += 1;
         }
     }
-    assert!(
-        (5..=40).contains(&failures),
-        "{failures} failures out of 100"
-    );
+    assert!((5..=40).contains(&failures), "{failures} failures out of 100");
 }
 
 #[tokio::test]
@@ -50,9 +47,7 @@ async fn a_lost_response_still_creates_the_server_exactly_once() {
     let image = env.first_image(&admin).await;
     let port = env.create_port(&admin).await;
     env.sim.reset_counters();
-    env.sim
-        .faults()
-        .lose_responses("compute", "POST", "/servers", 1);
+    env.sim.faults().lose_responses("compute", "POST", "/servers", 1);
     let r = env
         .post(
             &admin,
@@ -61,14 +56,8 @@ async fn a_lost_response_still_creates_the_server_exactly_once() {
         )
         .await;
     assert_eq!(r.status(), 504);
-    let list = env
-        .get_json(&admin, "/compute/v2.1/servers?name=^lost-1$")
-        .await;
-    assert_eq!(
-        list["servers"].as_array().unwrap().len(),
-        1,
-        "the create was applied"
-    );
+    let list = env.get_json(&admin, "/compute/v2.1/servers?name=^lost-1$").await;
+    assert_eq!(list["servers"].as_array().unwrap().len(), 1, "the create was applied");
     assert_eq!(env.sim.counters().get("server.create"), 1);
     let again = env.get(&admin, "/compute/v2.1/servers").await;
     assert_eq!(again.status(), 200, "the rule was used up");
@@ -229,12 +218,7 @@ async fn failed_transition_puts_the_server_in_error_with_a_fault() {
     let s = env.server(&admin, &id).await;
     assert_eq!(s["status"], "ERROR");
     assert_eq!(s["fault"]["code"], 500);
-    assert!(
-        s["fault"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("No valid host")
-    );
+    assert!(s["fault"]["message"].as_str().unwrap().contains("No valid host"));
 }
 
 #[tokio::test]
@@ -251,11 +235,7 @@ async fn transitions_can_be_stuck_over_http() {
     assert_eq!(r.status(), 200);
     let v = env.create_volume(&admin, 1).await;
     assert_eq!(env.volume(&admin, &v).await["status"], "creating");
-    env.http
-        .delete(env.url("/_sim/transitions"))
-        .send()
-        .await
-        .unwrap();
+    env.http.delete(env.url("/_sim/transitions")).send().await.unwrap();
     assert_eq!(env.volume(&admin, &v).await["status"], "available");
 }
 
@@ -275,10 +255,7 @@ async fn counters_report_create_calls_per_resource_kind_over_http() {
         .await
         .unwrap();
     assert_eq!(c["totals"]["server.create"], 1);
-    assert_eq!(
-        c["totals"]["volume.create"], 2,
-        "root volume plus the data volume"
-    );
+    assert_eq!(c["totals"]["volume.create"], 2, "root volume plus the data volume");
     assert_eq!(c["by_cloud"]["openstack"]["port.create"], 1);
     assert!(c["totals"]["token.create"].as_u64().unwrap() >= 1);
 }
@@ -339,10 +316,7 @@ async fn quotas_can_be_lowered_over_http() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let q: Value = r.json().await.unwrap();
-    assert_eq!(
-        q["quotas"]["instances"], 1000,
-        "other limits keep their value"
-    );
+    assert_eq!(q["quotas"]["instances"], 1000, "other limits keep their value");
     let ext = env
         .get_json(&admin, "/networking/v2.0/networks?router:external=true")
         .await;

@@ -26,13 +26,7 @@ async fn password_auth_returns_subject_token_and_catalog_pointing_at_the_simulat
     let admin = env.admin().await;
     let token = &admin.body["token"];
     assert_eq!(token["project"]["id"], admin.project_id.as_str());
-    assert!(
-        token["roles"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["name"] == "admin")
-    );
+    assert!(token["roles"].as_array().unwrap().iter().any(|r| r["name"] == "admin"));
     let base = env.sim.base_url();
     let catalog = &token["catalog"];
     assert_eq!(endpoint(catalog, "compute"), format!("{base}/compute/v2.1"));
@@ -54,9 +48,7 @@ async fn password_auth_returns_subject_token_and_catalog_pointing_at_the_simulat
 async fn wrong_password_is_401_with_keystone_error_body() {
     let env = common::start().await;
     let creds = env.sim.service_credentials();
-    let resp = env
-        .password_token(&creds.username, "nope", &creds.project_id)
-        .await;
+    let resp = env.password_token(&creds.username, "nope", &creds.project_id).await;
     assert_eq!(resp.status(), 401);
     assert!(resp.headers().contains_key("www-authenticate"));
     let body: Value = resp.json().await.unwrap();
@@ -67,12 +59,7 @@ async fn wrong_password_is_401_with_keystone_error_body() {
 #[tokio::test]
 async fn services_answer_401_for_missing_and_invalid_tokens() {
     let env = common::start().await;
-    let none = env
-        .http
-        .get(env.url("/compute/v2.1/servers"))
-        .send()
-        .await
-        .unwrap();
+    let none = env.http.get(env.url("/compute/v2.1/servers")).send().await.unwrap();
     assert_eq!(none.status(), 401);
     let bad = env
         .http
@@ -139,10 +126,7 @@ async fn removing_the_last_role_invalidates_existing_project_tokens() {
     let env = common::start().await;
     let admin = env.admin().await;
     let member = env.member_project(&admin, "p-roles").await;
-    assert_eq!(
-        env.get(&member, "/compute/v2.1/servers").await.status(),
-        200
-    );
+    assert_eq!(env.get(&member, "/compute/v2.1/servers").await.status(), 200);
     let ks = env.sim.keystone_url();
     let roles: Value = env.get_json(&admin, "/identity/v3/roles?name=member").await;
     let role = roles["roles"][0]["id"].as_str().unwrap();
@@ -157,10 +141,7 @@ async fn removing_the_last_role_invalidates_existing_project_tokens() {
         .await
         .unwrap();
     assert_eq!(del.status(), 204);
-    assert_eq!(
-        env.get(&member, "/compute/v2.1/servers").await.status(),
-        401
-    );
+    assert_eq!(env.get(&member, "/compute/v2.1/servers").await.status(), 401);
 }
 
 #[tokio::test]
@@ -168,16 +149,8 @@ async fn duplicate_user_name_in_a_domain_is_409() {
     let env = common::start().await;
     let admin = env.admin().await;
     let body = json!({"user": {"name": "dup", "domain_id": "default", "password": "x"}});
-    assert_eq!(
-        env.post(&admin, "/identity/v3/users", body.clone())
-            .await
-            .status(),
-        201
-    );
-    assert_eq!(
-        env.post(&admin, "/identity/v3/users", body).await.status(),
-        409
-    );
+    assert_eq!(env.post(&admin, "/identity/v3/users", body.clone()).await.status(), 201);
+    assert_eq!(env.post(&admin, "/identity/v3/users", body).await.status(), 409);
 }
 
 #[tokio::test]
@@ -187,18 +160,11 @@ async fn password_change_revokes_the_users_tokens() {
     let member = env.member_project(&admin, "p-pw").await;
     let r = env
         .http
-        .post(format!(
-            "{}/users/{}/password",
-            env.sim.keystone_url(),
-            member.user_id
-        ))
+        .post(format!("{}/users/{}/password", env.sim.keystone_url(), member.user_id))
         .json(&json!({"user": {"original_password": "pw", "password": "pw2"}}))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 204);
-    assert_eq!(
-        env.get(&member, "/compute/v2.1/servers").await.status(),
-        401
-    );
+    assert_eq!(env.get(&member, "/compute/v2.1/servers").await.status(), 401);
 }

@@ -18,10 +18,7 @@ async fn every_project_gets_a_default_security_group_with_the_standard_rules() {
     let sg = &groups[0];
     let rules = sg["security_group_rules"].as_array().unwrap();
     assert_eq!(rules.len(), 4);
-    let ingress: Vec<&Value> = rules
-        .iter()
-        .filter(|r| r["direction"] == "ingress")
-        .collect();
+    let ingress: Vec<&Value> = rules.iter().filter(|r| r["direction"] == "ingress").collect();
     assert_eq!(ingress.len(), 2);
     assert!(ingress.iter().all(|r| r["remote_group_id"] == sg["id"]));
     assert_eq!(
@@ -49,9 +46,7 @@ async fn new_security_group_has_two_egress_rules_and_rules_can_be_added_and_remo
     assert_eq!(r.status(), 201);
     let sg: Value = r.json().await.unwrap();
     let sg_id = sg["security_group"]["id"].as_str().unwrap().to_string();
-    let rules = sg["security_group"]["security_group_rules"]
-        .as_array()
-        .unwrap();
+    let rules = sg["security_group"]["security_group_rules"].as_array().unwrap();
     assert_eq!(rules.len(), 2);
     assert!(rules.iter().all(|r| r["direction"] == "egress"));
     let rule = json!({"security_group_rule": {"security_group_id": sg_id, "direction": "ingress", "ethertype": "IPv4",
@@ -62,18 +57,13 @@ async fn new_security_group_has_two_egress_rules_and_rules_can_be_added_and_remo
     assert_eq!(created.status(), 201);
     let created: Value = created.json().await.unwrap();
     assert_eq!(created["security_group_rule"]["port_range_min"], 80);
-    let dup = env
-        .post(&admin, &format!("{N}/security-group-rules"), rule)
-        .await;
+    let dup = env.post(&admin, &format!("{N}/security-group-rules"), rule).await;
     assert_eq!(dup.status(), 409);
     let err: Value = dup.json().await.unwrap();
     assert_eq!(err["NeutronError"]["type"], "SecurityGroupRuleExists");
     let rid = created["security_group_rule"]["id"].as_str().unwrap();
     let listed = env
-        .get_json(
-            &admin,
-            &format!("{N}/security-group-rules?security_group_id={sg_id}"),
-        )
+        .get_json(&admin, &format!("{N}/security-group-rules?security_group_id={sg_id}"))
         .await;
     assert_eq!(listed["security_group_rules"].as_array().unwrap().len(), 3);
     assert_eq!(
@@ -116,10 +106,7 @@ async fn bulk_rule_create_is_atomic() {
         .await;
     assert_eq!(r.status(), 400);
     let listed = env
-        .get_json(
-            &admin,
-            &format!("{N}/security-group-rules?security_group_id={sg_id}"),
-        )
+        .get_json(&admin, &format!("{N}/security-group-rules?security_group_id={sg_id}"))
         .await;
     assert_eq!(listed["security_group_rules"].as_array().unwrap().len(), 2);
     let r = env
@@ -160,19 +147,12 @@ async fn security_group_in_use_by_a_port_cannot_be_deleted() {
         .json()
         .await
         .unwrap();
-    let r = env
-        .delete(&admin, &format!("{N}/security-groups/{sg_id}"))
-        .await;
+    let r = env.delete(&admin, &format!("{N}/security-groups/{sg_id}")).await;
     assert_eq!(r.status(), 409);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["NeutronError"]["type"], "SecurityGroupInUse");
     let pid = port["port"]["id"].as_str().unwrap();
-    assert_eq!(
-        env.delete(&admin, &format!("{N}/ports/{pid}"))
-            .await
-            .status(),
-        204
-    );
+    assert_eq!(env.delete(&admin, &format!("{N}/ports/{pid}")).await.status(), 204);
     assert_eq!(
         env.delete(&admin, &format!("{N}/security-groups/{sg_id}"))
             .await
@@ -195,12 +175,7 @@ async fn port_gets_a_fixed_ip_and_mac_and_another_project_gets_404() {
             .unwrap()
             .starts_with("10.0.0.")
     );
-    assert!(
-        port["mac_address"]
-            .as_str()
-            .unwrap()
-            .starts_with("fa:16:3e:")
-    );
+    assert!(port["mac_address"].as_str().unwrap().starts_with("fa:16:3e:"));
     assert_eq!(port["project_id"], a.project_id.as_str());
     let pid = port["id"].as_str().unwrap();
     let r = env.get(&b, &format!("{N}/ports/{pid}")).await;
@@ -219,10 +194,7 @@ async fn port_list_pages_with_limit_marker_and_links() {
         env.create_port(&admin).await;
     }
     let mut seen = Vec::new();
-    let mut url = env.url(&format!(
-        "{N}/ports?project_id={}&limit=2",
-        admin.project_id
-    ));
+    let mut url = env.url(&format!("{N}/ports?project_id={}&limit=2", admin.project_id));
     loop {
         let v: Value = env
             .http
@@ -254,10 +226,9 @@ async fn port_list_pages_with_limit_marker_and_links() {
 
 #[tokio::test]
 async fn floating_ip_associates_goes_active_then_disassociates_down() {
-    let env = common::start_with(
-        cloud_sim::SimConfig::instant().with_transition_delay(std::time::Duration::from_secs(5)),
-    )
-    .await;
+    let env =
+        common::start_with(cloud_sim::SimConfig::instant().with_transition_delay(std::time::Duration::from_secs(5)))
+            .await;
     let admin = env.admin().await;
     let ext = env
         .get_json(&admin, &format!("{N}/networks?router:external=true"))
@@ -298,9 +269,7 @@ async fn floating_ip_associates_goes_active_then_disassociates_down() {
     assert!(assoc["floatingip"]["router_id"].is_string());
     assert_eq!(assoc["floatingip"]["status"], "DOWN");
     env.sim.advance_clock(std::time::Duration::from_secs(5));
-    let now = env
-        .get_json(&admin, &format!("{N}/floatingips/{fid}"))
-        .await;
+    let now = env.get_json(&admin, &format!("{N}/floatingips/{fid}")).await;
     assert_eq!(now["floatingip"]["status"], "ACTIVE");
     let off = env
         .put(
@@ -313,22 +282,13 @@ async fn floating_ip_associates_goes_active_then_disassociates_down() {
     let off: Value = off.json().await.unwrap();
     assert!(off["floatingip"]["port_id"].is_null());
     env.sim.advance_clock(std::time::Duration::from_secs(5));
-    let now = env
-        .get_json(&admin, &format!("{N}/floatingips/{fid}"))
-        .await;
+    let now = env.get_json(&admin, &format!("{N}/floatingips/{fid}")).await;
     assert_eq!(now["floatingip"]["status"], "DOWN");
     assert_eq!(
-        env.delete(&admin, &format!("{N}/floatingips/{fid}"))
-            .await
-            .status(),
+        env.delete(&admin, &format!("{N}/floatingips/{fid}")).await.status(),
         204
     );
-    assert_eq!(
-        env.get(&admin, &format!("{N}/floatingips/{fid}"))
-            .await
-            .status(),
-        404
-    );
+    assert_eq!(env.get(&admin, &format!("{N}/floatingips/{fid}")).await.status(), 404);
 }
 
 #[tokio::test]
@@ -361,10 +321,7 @@ async fn associating_an_already_associated_floating_ip_elsewhere_is_409() {
         .await;
     assert_eq!(r.status(), 409);
     let body: Value = r.json().await.unwrap();
-    assert_eq!(
-        body["NeutronError"]["type"],
-        "FloatingIPPortAlreadyAssociated"
-    );
+    assert_eq!(body["NeutronError"]["type"], "FloatingIPPortAlreadyAssociated");
     let second: Value = env
         .post(
             &admin,
@@ -391,23 +348,22 @@ async fn floating_ip_shows_up_in_server_addresses_and_is_released_when_the_port_
     let env = common::start().await;
     let admin = env.admin().await;
     let server = env.boot_server(&admin, "fip").await;
-    let ports = env
-        .get_json(&admin, &format!("{N}/ports?device_id={server}"))
-        .await;
+    let ports = env.get_json(&admin, &format!("{N}/ports?device_id={server}")).await;
     let pid = ports["ports"][0]["id"].as_str().unwrap().to_string();
     let ext = env
         .get_json(&admin, &format!("{N}/networks?router:external=true"))
         .await;
     let fip: Value = env
-        .post(&admin, &format!("{N}/floatingips"), json!({"floatingip": {"floating_network_id": ext["networks"][0]["id"], "port_id": pid}}))
+        .post(
+            &admin,
+            &format!("{N}/floatingips"),
+            json!({"floatingip": {"floating_network_id": ext["networks"][0]["id"], "port_id": pid}}),
+        )
         .await
         .json()
         .await
         .unwrap();
-    let addr = fip["floatingip"]["floating_ip_address"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let addr = fip["floatingip"]["floating_ip_address"].as_str().unwrap().to_string();
     let s = env.server(&admin, &server).await;
     let entries = s["addresses"]["private"].as_array().unwrap();
     assert!(
@@ -415,21 +371,12 @@ async fn floating_ip_shows_up_in_server_addresses_and_is_released_when_the_port_
             .iter()
             .any(|e| e["addr"] == addr.as_str() && e["OS-EXT-IPS:type"] == "floating")
     );
-    env.delete(&admin, &format!("/compute/v2.1/servers/{server}"))
-        .await;
-    assert_eq!(
-        env.delete(&admin, &format!("{N}/ports/{pid}"))
-            .await
-            .status(),
-        204
-    );
+    env.delete(&admin, &format!("/compute/v2.1/servers/{server}")).await;
+    assert_eq!(env.delete(&admin, &format!("{N}/ports/{pid}")).await.status(), 204);
     let f = env
         .get_json(
             &admin,
-            &format!(
-                "{N}/floatingips/{}",
-                fip["floatingip"]["id"].as_str().unwrap()
-            ),
+            &format!("{N}/floatingips/{}", fip["floatingip"]["id"].as_str().unwrap()),
         )
         .await;
     assert!(f["floatingip"]["port_id"].is_null());
@@ -440,11 +387,7 @@ async fn network_with_ports_cannot_be_deleted_and_subnet_overlap_is_rejected() {
     let env = common::start().await;
     let admin = env.admin().await;
     let net: Value = env
-        .post(
-            &admin,
-            &format!("{N}/networks"),
-            json!({"network": {"name": "n1"}}),
-        )
+        .post(&admin, &format!("{N}/networks"), json!({"network": {"name": "n1"}}))
         .await
         .json()
         .await
@@ -467,11 +410,7 @@ async fn network_with_ports_cannot_be_deleted_and_subnet_overlap_is_rejected() {
         .await;
     assert_eq!(overlap.status(), 400);
     let port: Value = env
-        .post(
-            &admin,
-            &format!("{N}/ports"),
-            json!({"port": {"network_id": net_id}}),
-        )
+        .post(&admin, &format!("{N}/ports"), json!({"port": {"network_id": net_id}}))
         .await
         .json()
         .await
@@ -487,12 +426,7 @@ async fn network_with_ports_cannot_be_deleted_and_subnet_overlap_is_rejected() {
 async fn unknown_filter_attribute_is_400_and_changed_since_filters() {
     let env = common::start().await;
     let admin = env.admin().await;
-    assert_eq!(
-        env.get(&admin, &format!("{N}/ports?colour=blue"))
-            .await
-            .status(),
-        400
-    );
+    assert_eq!(env.get(&admin, &format!("{N}/ports?colour=blue")).await.status(), 400);
     env.create_port(&admin).await;
     env.sim.advance_clock(std::time::Duration::from_secs(120));
     let mark = env.get_json(&admin, "/_sim/clock").await["now"]
@@ -500,9 +434,7 @@ async fn unknown_filter_attribute_is_400_and_changed_since_filters() {
         .unwrap()
         .to_string();
     let newer = env.create_port(&admin).await;
-    let v = env
-        .get_json(&admin, &format!("{N}/ports?changed_since={mark}"))
-        .await;
+    let v = env.get_json(&admin, &format!("{N}/ports?changed_since={mark}")).await;
     let ids: Vec<&str> = v["ports"]
         .as_array()
         .unwrap()

@@ -81,14 +81,8 @@ async fn nhn_token_carries_a_catalog_of_region_endpoints_on_the_simulator() {
     let env = common::start().await;
     let nhn = login(&env).await;
     let base = env.sim.base_url();
-    assert_eq!(
-        nhn.compute,
-        format!("{base}/nhn/kr1/compute/v2/{}", nhn.tenant)
-    );
-    assert_eq!(
-        nhn.volume,
-        format!("{base}/nhn/kr1/block-storage/v2/{}", nhn.tenant)
-    );
+    assert_eq!(nhn.compute, format!("{base}/nhn/kr1/compute/v2/{}", nhn.tenant));
+    assert_eq!(nhn.volume, format!("{base}/nhn/kr1/block-storage/v2/{}", nhn.tenant));
     assert_eq!(nhn.network, format!("{base}/nhn/kr1/network"));
     assert_eq!(nhn.image, format!("{base}/nhn/kr1/image"));
     assert_eq!(nhn.token.len(), 32);
@@ -114,9 +108,7 @@ async fn nhn_token_with_wrong_api_password_is_401() {
 async fn nhn_rejects_a_server_without_block_device_mapping() {
     let env = common::start().await;
     let nhn = login(&env).await;
-    let flavors = nhn
-        .get(&env, &format!("{}/flavors/detail", nhn.compute))
-        .await;
+    let flavors = nhn.get(&env, &format!("{}/flavors/detail", nhn.compute)).await;
     let flavor = flavors["flavors"]
         .as_array()
         .unwrap()
@@ -135,10 +127,7 @@ async fn nhn_rejects_a_server_without_block_device_mapping() {
         .await;
     assert_eq!(r.status(), 400);
     let body: Value = r.json().await.unwrap();
-    assert_eq!(
-        body["badRequest"]["message"],
-        "Missing Block Device Mapping attribute"
-    );
+    assert_eq!(body["badRequest"]["message"], "Missing Block Device Mapping attribute");
 }
 
 #[tokio::test]
@@ -154,9 +143,7 @@ async fn nhn_boot_from_volume_on_a_subnet_becomes_active_with_vpc_named_addresse
         .unwrap()["id"]
         .clone();
     let image = nhn.get(&env, &format!("{}/v2/images", nhn.image)).await["images"][0]["id"].clone();
-    let subnets = nhn
-        .get(&env, &format!("{}/v2.0/vpcsubnets", nhn.network))
-        .await;
+    let subnets = nhn.get(&env, &format!("{}/v2.0/vpcsubnets", nhn.network)).await;
     let subnet = subnets["vpcsubnets"]
         .as_array()
         .unwrap()
@@ -164,9 +151,7 @@ async fn nhn_boot_from_volume_on_a_subnet_becomes_active_with_vpc_named_addresse
         .find(|s| s["tenant_id"] == nhn.tenant.as_str())
         .unwrap()["id"]
         .clone();
-    let zones = nhn
-        .get(&env, &format!("{}/os-availability-zone", nhn.compute))
-        .await;
+    let zones = nhn.get(&env, &format!("{}/os-availability-zone", nhn.compute)).await;
     assert_eq!(zones["availabilityZoneInfo"][0]["zoneName"], "kr1-pub-a");
     let r = nhn
         .post(
@@ -184,10 +169,7 @@ async fn nhn_boot_from_volume_on_a_subnet_becomes_active_with_vpc_named_addresse
         .as_str()
         .unwrap()
         .to_string();
-    let s = nhn
-        .get(&env, &format!("{}/servers/{id}", nhn.compute))
-        .await["server"]
-        .clone();
+    let s = nhn.get(&env, &format!("{}/servers/{id}", nhn.compute)).await["server"].clone();
     assert_eq!(s["status"], "ACTIVE");
     assert!(
         s["addresses"]["Default Network"][0]["addr"]
@@ -201,9 +183,7 @@ async fn nhn_boot_from_volume_on_a_subnet_becomes_active_with_vpc_named_addresse
         .as_str()
         .unwrap()
         .to_string();
-    let vol = nhn
-        .get(&env, &format!("{}/volumes/{root}", nhn.volume))
-        .await;
+    let vol = nhn.get(&env, &format!("{}/volumes/{root}", nhn.volume)).await;
     assert_eq!(vol["volume"]["volume_type"], "General SSD");
     assert_eq!(vol["volume"]["status"], "in-use");
 }
@@ -213,10 +193,7 @@ async fn nhn_vpcs_expose_the_public_network_and_accept_new_vpcs_and_subnets() {
     let env = common::start().await;
     let nhn = login(&env).await;
     let public = nhn
-        .get(
-            &env,
-            &format!("{}/v2.0/vpcs?router:external=true", nhn.network),
-        )
+        .get(&env, &format!("{}/v2.0/vpcs?router:external=true", nhn.network))
         .await;
     assert_eq!(public["vpcs"][0]["name"], "public_network");
     assert_eq!(public["vpcs"][0]["cidrv4"], "0.0.0.0/0");
@@ -250,9 +227,7 @@ async fn nhn_vpcs_expose_the_public_network_and_accept_new_vpcs_and_subnets() {
     assert!(inside.status().is_success());
     let sub: Value = inside.json().await.unwrap();
     assert_eq!(sub["vpcsubnet"]["gateway"], "10.10.1.1");
-    let networks = nhn
-        .get(&env, &format!("{}/v2.0/networks", nhn.network))
-        .await;
+    let networks = nhn.get(&env, &format!("{}/v2.0/networks", nhn.network)).await;
     assert!(
         networks["networks"]
             .as_array()
@@ -274,9 +249,7 @@ async fn nhn_vpcs_expose_the_public_network_and_accept_new_vpcs_and_subnets() {
 async fn nhn_tenant_in_the_url_must_match_the_token() {
     let env = common::start().await;
     let nhn = login(&env).await;
-    let other = nhn
-        .compute
-        .replace(&nhn.tenant, "0123456789abcdef0123456789abcdef");
+    let other = nhn.compute.replace(&nhn.tenant, "0123456789abcdef0123456789abcdef");
     let r = env
         .http
         .get(format!("{other}/servers"))
@@ -306,7 +279,13 @@ async fn nhn_ignores_microversion_headers() {
 async fn nhn_volume_extend_grows_an_available_volume() {
     let env = common::start().await;
     let nhn = login(&env).await;
-    let r = nhn.post(&env, &format!("{}/volumes", nhn.volume), json!({"volume": {"size": 10, "volume_type": "General HDD", "availability_zone": "kr1-pub-a"}})).await;
+    let r = nhn
+        .post(
+            &env,
+            &format!("{}/volumes", nhn.volume),
+            json!({"volume": {"size": 10, "volume_type": "General HDD", "availability_zone": "kr1-pub-a"}}),
+        )
+        .await;
     assert_eq!(r.status(), 202);
     let id = r.json::<Value>().await.unwrap()["volume"]["id"]
         .as_str()
@@ -344,17 +323,11 @@ async fn nhn_floating_ip_from_the_public_vpc_associates_with_a_port_and_carries_
     let env = common::start().await;
     let nhn = login(&env).await;
     let public = nhn
-        .get(
-            &env,
-            &format!("{}/v2.0/vpcs?router:external=true", nhn.network),
-        )
+        .get(&env, &format!("{}/v2.0/vpcs?router:external=true", nhn.network))
         .await;
     let public_id = public["vpcs"][0]["id"].clone();
     let nets = nhn
-        .get(
-            &env,
-            &format!("{}/v2.0/networks?tenant_id={}", nhn.network, nhn.tenant),
-        )
+        .get(&env, &format!("{}/v2.0/networks?tenant_id={}", nhn.network, nhn.tenant))
         .await;
     let net = nets["networks"][0]["id"].clone();
     let port: Value = nhn

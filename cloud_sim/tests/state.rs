@@ -16,9 +16,7 @@ async fn scenario(seed: u64) -> (Vec<String>, Vec<String>) {
             .await;
         addrs.push(format!(
             "{} {}",
-            ports["ports"][0]["fixed_ips"][0]["ip_address"]
-                .as_str()
-                .unwrap(),
+            ports["ports"][0]["fixed_ips"][0]["ip_address"].as_str().unwrap(),
             ports["ports"][0]["mac_address"].as_str().unwrap()
         ));
         ids.push(id);
@@ -49,9 +47,7 @@ async fn server_deleted_out_of_band_is_gone_and_reported_by_changes_since() {
     let id = env.boot_server(&admin, "victim").await;
     assert!(env.sim.out_of_band().delete_server(&id));
     assert_eq!(
-        env.get(&admin, &format!("/compute/v2.1/servers/{id}"))
-            .await
-            .status(),
+        env.get(&admin, &format!("/compute/v2.1/servers/{id}")).await.status(),
         404
     );
     let v = env
@@ -77,11 +73,7 @@ async fn volume_modified_out_of_band_shows_the_new_status_and_size() {
     let v = env.create_volume(&admin, 1).await;
     env.sim
         .out_of_band()
-        .modify(
-            ResourceKind::Volume,
-            &v,
-            &json!({"status": "error", "size": 3}),
-        )
+        .modify(ResourceKind::Volume, &v, &json!({"status": "error", "size": 3}))
         .unwrap();
     let vol = env.volume(&admin, &v).await;
     assert_eq!(vol["status"], "error");
@@ -96,21 +88,13 @@ async fn unmanaged_server_created_out_of_band_appears_in_the_project() {
     let id = env
         .sim
         .out_of_band()
-        .create(
-            ResourceKind::Server,
-            &member.project_id,
-            &json!({"name": "shadow-it"}),
-        )
+        .create(ResourceKind::Server, &member.project_id, &json!({"name": "shadow-it"}))
         .unwrap();
     let list = env.get_json(&member, "/compute/v2.1/servers/detail").await;
     let s = &list["servers"][0];
     assert_eq!(s["id"], id.as_str());
     assert_eq!(s["status"], "ACTIVE");
-    assert_eq!(
-        env.sim.counters().get("server.create"),
-        0,
-        "nobody called the API"
-    );
+    assert_eq!(env.sim.counters().get("server.create"), 0, "nobody called the API");
 }
 
 #[tokio::test]
@@ -128,8 +112,7 @@ async fn out_of_band_changes_work_over_http() {
         .unwrap();
     assert_eq!(patch.status(), 204);
     assert_eq!(
-        env.get_json(&admin, &format!("/networking/v2.0/ports/{pid}"))
-            .await["port"]["name"],
+        env.get_json(&admin, &format!("/networking/v2.0/ports/{pid}")).await["port"]["name"],
         "renamed"
     );
     let del = env
@@ -140,9 +123,7 @@ async fn out_of_band_changes_work_over_http() {
         .unwrap();
     assert_eq!(del.status(), 204);
     assert_eq!(
-        env.get(&admin, &format!("/networking/v2.0/ports/{pid}"))
-            .await
-            .status(),
+        env.get(&admin, &format!("/networking/v2.0/ports/{pid}")).await.status(),
         404
     );
     let created: Value = env
@@ -173,7 +154,11 @@ async fn floating_ip_disassociated_out_of_band_is_down_without_a_port() {
         .await;
     let port = env.create_port(&admin).await;
     let fip: Value = env
-        .post(&admin, "/networking/v2.0/floatingips", json!({"floatingip": {"floating_network_id": ext["networks"][0]["id"], "port_id": port["id"]}}))
+        .post(
+            &admin,
+            "/networking/v2.0/floatingips",
+            json!({"floatingip": {"floating_network_id": ext["networks"][0]["id"], "port_id": port["id"]}}),
+        )
         .await
         .json()
         .await

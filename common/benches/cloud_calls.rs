@@ -59,11 +59,7 @@ async fn main() {
     for _ in 0..calls {
         handle.list_volume_types().await.unwrap();
     }
-    report(
-        "sequential GET /types (token cached)",
-        calls,
-        started.elapsed(),
-    );
+    report("sequential GET /types (token cached)", calls, started.elapsed());
 
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -80,17 +76,9 @@ async fn main() {
     let started = Instant::now();
     for _ in 0..rounds {
         let cold = CloudConnector::new(Some(settings(&sim, 16)), None).unwrap();
-        cold.project(&target)
-            .unwrap()
-            .list_volume_types()
-            .await
-            .unwrap();
+        cold.project(&target).unwrap().list_volume_types().await.unwrap();
     }
-    report(
-        "cold connector: token issue + GET",
-        rounds,
-        started.elapsed(),
-    );
+    report("cold connector: token issue + GET", rounds, started.elapsed());
 
     sim.stop().await;
 }

@@ -30,10 +30,7 @@ mod cases {
         assert!(!p.list_volume_types().await.unwrap().is_empty());
         let zones = p.list_availability_zones().await.unwrap();
         assert!(zones.iter().any(|z| z.available));
-        let external = p
-            .get_network(&env.fixtures.external_network_id)
-            .await
-            .unwrap();
+        let external = p.get_network(&env.fixtures.external_network_id).await.unwrap();
         assert!(external.external);
         let all = p.list_networks(&NetworkListQuery::default()).await.unwrap();
         assert!(all.iter().any(|n| n.id == env.fixtures.external_network_id));
@@ -55,10 +52,7 @@ mod cases {
             assert!(!err.message().is_empty());
         }
         let err = p.get_server(&missing).await.unwrap_err();
-        assert!(
-            err.request_id().is_some(),
-            "nova answers carry a request id: {err:?}"
-        );
+        assert!(err.request_id().is_some(), "nova answers carry a request id: {err:?}");
     }
 
     pub async fn security_group_lifecycle(env: &Env) {
@@ -70,22 +64,13 @@ mod cases {
             })
             .await
             .unwrap();
-        let rule = p
-            .create_security_group_rule(&ssh_rule(&group.id))
-            .await
-            .unwrap();
+        let rule = p.create_security_group_rule(&ssh_rule(&group.id)).await.unwrap();
         assert_eq!(rule.port_range_min, Some(22));
         assert_eq!(rule.direction, RuleDirection::Ingress);
         let rules = p.list_security_group_rules(&group.id).await.unwrap();
         assert!(rules.iter().any(|r| r.id == rule.id));
-        let duplicate = p
-            .create_security_group_rule(&ssh_rule(&group.id))
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(duplicate, CloudError::Conflict(_)),
-            "{duplicate:?}"
-        );
+        let duplicate = p.create_security_group_rule(&ssh_rule(&group.id)).await.unwrap_err();
+        assert!(matches!(duplicate, CloudError::Conflict(_)), "{duplicate:?}");
         let renamed = p
             .update_security_group(
                 &group.id,
@@ -116,15 +101,9 @@ mod cases {
         let request = volume_request(env, &unique("vol"));
         let created = p.create_volume(&request).await.unwrap();
         let volume = wait_volume(env, &created.id, "available").await;
-        assert_eq!(
-            volume.inventory_id.as_deref(),
-            Some(request.inventory_id.as_str())
-        );
+        assert_eq!(volume.inventory_id.as_deref(), Some(request.inventory_id.as_str()));
         assert_eq!(volume.size_gb, u64::from(request.size_gb));
-        let found = p
-            .find_volume_by_inventory_id(&request.inventory_id)
-            .await
-            .unwrap();
+        let found = p.find_volume_by_inventory_id(&request.inventory_id).await.unwrap();
         assert_eq!(found.map(|v| v.id), Some(created.id.clone()));
         let recent = p
             .list_volumes(&VolumeListQuery {
@@ -142,10 +121,7 @@ mod cases {
                 })
                 .await
                 .unwrap();
-            assert!(
-                future.iter().all(|v| v.id != created.id),
-                "time filters are applied"
-            );
+            assert!(future.iter().all(|v| v.id != created.id), "time filters are applied");
         }
         let renamed = p
             .update_volume(
@@ -166,11 +142,7 @@ mod cases {
             (v.status == "available" && v.size_gb == u64::from(bigger)).then_some(())
         })
         .await;
-        let inventory = env
-            .inventory()
-            .list_volumes(&InventoryQuery::default())
-            .await
-            .unwrap();
+        let inventory = env.inventory().list_volumes(&InventoryQuery::default()).await.unwrap();
         assert!(inventory.iter().any(|v| v.id == created.id));
         p.delete_volume(&created.id).await.unwrap();
         wait_volume_gone(env, &created.id).await;
@@ -266,10 +238,7 @@ mod cases {
                 listed.iter().any(|s| &s.id == id),
                 "{id} missing from the project listing"
             );
-            assert!(
-                inventory.iter().any(|s| &s.id == id),
-                "{id} missing from the inventory"
-            );
+            assert!(inventory.iter().any(|s| &s.id == id), "{id} missing from the inventory");
         }
         for id in &ids {
             p.delete_server(id).await.unwrap();
@@ -287,27 +256,15 @@ mod cases {
             other => other.unwrap(),
         };
         let duplicate = identity.create_project(&request).await.unwrap_err();
-        assert!(
-            matches!(duplicate, CloudError::Conflict(_)),
-            "{duplicate:?}"
-        );
+        assert!(matches!(duplicate, CloudError::Conflict(_)), "{duplicate:?}");
         let found = identity.find_project_by_name(&request.name).await.unwrap();
         assert_eq!(found.map(|p| p.id), Some(project.id.clone()));
-        assert_eq!(
-            identity
-                .find_project_by_name(&unique("none"))
-                .await
-                .unwrap(),
-            None
-        );
+        assert_eq!(identity.find_project_by_name(&unique("none")).await.unwrap(), None);
         identity
             .grant_service_access(&project.id)
             .await
             .expect("granting the service user again is harmless");
-        identity
-            .rename_project(&project.id, &unique("renamed"))
-            .await
-            .unwrap();
+        identity.rename_project(&project.id, &unique("renamed")).await.unwrap();
         let user = identity
             .create_user(&CreateUserRequest {
                 name: unique("user"),
@@ -317,18 +274,12 @@ mod cases {
             })
             .await
             .unwrap();
-        identity
-            .assign_role(&project.id, &user.id, "member")
-            .await
-            .unwrap();
+        identity.assign_role(&project.id, &user.id, "member").await.unwrap();
         identity
             .assign_role(&project.id, &user.id, "member")
             .await
             .expect("granting twice is idempotent");
-        identity
-            .unassign_role(&project.id, &user.id, "member")
-            .await
-            .unwrap();
+        identity.unassign_role(&project.id, &user.id, "member").await.unwrap();
         let again = identity
             .unassign_role(&project.id, &user.id, "member")
             .await
@@ -414,11 +365,7 @@ mod cases {
         );
         let listed = p.list_servers(&ServerListQuery::default()).await.unwrap();
         assert!(listed.iter().any(|s| s.id == created.id));
-        let inventory = env
-            .inventory()
-            .list_servers(&InventoryQuery::default())
-            .await
-            .unwrap();
+        let inventory = env.inventory().list_servers(&InventoryQuery::default()).await.unwrap();
         assert!(inventory.iter().any(|s| s.id == created.id));
 
         let update = UpdateServerRequest {
@@ -436,15 +383,10 @@ mod cases {
         p.stop_server(&created.id).await.unwrap();
         wait_server(env, &created.id, "SHUTOFF").await;
         let wrong_state = p.stop_server(&created.id).await.unwrap_err();
-        assert!(
-            matches!(wrong_state, CloudError::Conflict(_)),
-            "{wrong_state:?}"
-        );
+        assert!(matches!(wrong_state, CloudError::Conflict(_)), "{wrong_state:?}");
         p.start_server(&created.id).await.unwrap();
         wait_server(env, &created.id, "ACTIVE").await;
-        p.reboot_server(&created.id, RebootKind::Soft)
-            .await
-            .unwrap();
+        p.reboot_server(&created.id, RebootKind::Soft).await.unwrap();
         wait_server(env, &created.id, "ACTIVE").await;
         match p.console_url(&created.id).await {
             Ok(url) => assert!(url.starts_with("http"), "{url}"),
@@ -453,10 +395,7 @@ mod cases {
             Err(e) => panic!("console: {e:?}"),
         }
 
-        let data = p
-            .create_volume(&volume_request(env, &unique("data")))
-            .await
-            .unwrap();
+        let data = p.create_volume(&volume_request(env, &unique("data"))).await.unwrap();
         wait_volume(env, &data.id, "available").await;
         p.attach_volume(&created.id, &data.id).await.unwrap();
         let attached = wait_volume(env, &data.id, "in-use").await;
@@ -614,12 +553,7 @@ async fn both_providers_are_driven_through_the_same_port() {
     for h in handles {
         providers.push(h.provider());
         assert!(!h.list_flavors().await.unwrap().is_empty());
-        assert!(
-            !h.list_images(&ImageListQuery::default())
-                .await
-                .unwrap()
-                .is_empty()
-        );
+        assert!(!h.list_images(&ImageListQuery::default()).await.unwrap().is_empty());
     }
     assert_eq!(providers, [Provider::OpenStack, Provider::Nhn]);
     os.finish().await;

@@ -33,11 +33,7 @@ mod sim_cases {
         }
         assert_eq!(token_requests(env) - before, 1);
         handle.list_volume_types().await.unwrap();
-        assert_eq!(
-            token_requests(env) - before,
-            1,
-            "the cached token is reused"
-        );
+        assert_eq!(token_requests(env) - before, 1, "the cached token is reused");
     }
 
     pub async fn revoked_token_is_replaced_once(env: &Env) {
@@ -80,11 +76,7 @@ mod sim_cases {
             .unwrap_err();
         assert!(matches!(err, CloudError::Unavailable { .. }), "{err:?}");
         assert_eq!(err.outcome(), Outcome::Unknown);
-        assert_eq!(
-            faults.injected() - before,
-            1,
-            "exactly one POST reached the cloud"
-        );
+        assert_eq!(faults.injected() - before, 1, "exactly one POST reached the cloud");
         faults.clear();
     }
 
@@ -138,11 +130,7 @@ mod sim_cases {
             );
             let err = env.project.list_flavors().await.unwrap_err();
             assert!(check(&err), "{status}: {err:?}");
-            assert_eq!(
-                err.outcome(),
-                Outcome::Definite,
-                "a read never has an unknown outcome"
-            );
+            assert_eq!(err.outcome(), Outcome::Definite, "a read never has an unknown outcome");
             assert!(
                 err.message().contains("injected"),
                 "{status}: message {:?}",
@@ -288,8 +276,7 @@ macro_rules! sim_suite {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn lost_create_response_is_unknown_and_the_volume_is_found_again() {
                 run($config, |e| async move {
-                    sim_cases::lost_create_response_is_unknown_and_the_volume_is_found_again(&e)
-                        .await
+                    sim_cases::lost_create_response_is_unknown_and_the_volume_is_found_again(&e).await
                 })
                 .await
             }
@@ -348,11 +335,7 @@ macro_rules! sim_suite {
     };
 }
 
-sim_suite!(
-    openstack_sim_faults,
-    openstack_sim_with,
-    SimConfig::instant()
-);
+sim_suite!(openstack_sim_faults, openstack_sim_with, SimConfig::instant());
 sim_suite!(nhn_sim_faults, nhn_sim_with, SimConfig::instant());
 
 #[tokio::test]
@@ -384,11 +367,7 @@ async fn nhn_refuses_ipv6_rules_before_calling() {
     let mut rule = ssh_rule(&group.id);
     rule.ether_type = EtherType::IPv6;
     rule.remote_ip_prefix = Some("::/0".into());
-    let err = env
-        .project
-        .create_security_group_rule(&rule)
-        .await
-        .unwrap_err();
+    let err = env.project.create_security_group_rule(&rule).await.unwrap_err();
     assert!(matches!(err, CloudError::BadRequest(_)));
     env.finish().await;
 }
@@ -423,11 +402,7 @@ async fn nhn_inventory_spans_tenants_and_fails_as_a_whole() {
         .list_volumes(&InventoryQuery::default())
         .await
         .unwrap();
-    let owner = |id: &str| {
-        both.iter()
-            .find(|v| v.id == id)
-            .and_then(|v| v.project_id.clone())
-    };
+    let owner = |id: &str| both.iter().find(|v| v.id == id).and_then(|v| v.project_id.clone());
     assert_eq!(owner(&a.id), Some(env.project.project_id().to_owned()));
     assert_eq!(owner(&b.id), Some(other.tenant_id.clone()));
 

@@ -32,14 +32,16 @@ pub fn microversion(req: &Req, nhn: bool) -> ApiResult<u32> {
     let (major, minor) = value
         .split_once('.')
         .and_then(|(a, b)| Some((a.parse::<u32>().ok()?, b.parse::<u32>().ok()?)))
-        .ok_or_else(|| ApiError::bad_request(&format!("API Version String {value} is of invalid format. Must be of format MajorNum.MinorNum.")))?;
+        .ok_or_else(|| {
+            ApiError::bad_request(&format!(
+                "API Version String {value} is of invalid format. Must be of format MajorNum.MinorNum."
+            ))
+        })?;
     if major != 3 || minor > MAX_MINOR {
         return Err(ApiError::new(
             406,
             "NotAcceptable",
-            &format!(
-                "Version {value} is not supported by the API. Minimum is 3.0 and maximum is 3.{MAX_MINOR}."
-            ),
+            &format!("Version {value} is not supported by the API. Minimum is 3.0 and maximum is 3.{MAX_MINOR}."),
         ));
     }
     Ok(minor)
@@ -60,10 +62,7 @@ pub fn handle(st: &mut State, route: &Route, req: &Req) -> ApiResult<Resp> {
     let nhn = route.service.is_nhn();
     let mv = microversion(req, nhn)?;
     let ctx = authenticate(st, route, req)?;
-    let cloud = st
-        .clouds
-        .get_mut(&ctx.cloud)
-        .ok_or_else(ApiError::route_not_found)?;
+    let cloud = st.clouds.get_mut(&ctx.cloud).ok_or_else(ApiError::route_not_found)?;
     let segs: Vec<&str> = req.segs.iter().map(String::as_str).collect();
     let resp = match (req.method.as_str(), segs.as_slice()) {
         ("GET", ["volumes"]) => volumes::list(cloud, &ctx, req, mv, false),
@@ -84,10 +83,7 @@ pub fn handle(st: &mut State, route: &Route, req: &Req) -> ApiResult<Resp> {
                 .collect();
             Ok(Resp::ok(json!({"availabilityZoneInfo": zones})))
         }
-        _ => Err(ApiError::not_found(
-            "NotFound",
-            "The resource could not be found.",
-        )),
+        _ => Err(ApiError::not_found("NotFound", "The resource could not be found.")),
     }?;
     if nhn {
         return Ok(resp);

@@ -20,22 +20,17 @@ pub fn list(cloud: &mut Cloud) -> ApiResult<Resp> {
 }
 
 pub fn show(cloud: &mut Cloud, id: &str) -> ApiResult<Resp> {
-    let t = cloud.volume_types.get(id).ok_or_else(|| {
-        ApiError::not_found(
-            "VolumeTypeNotFound",
-            &format!("Volume type {id} could not be found."),
-        )
-    })?;
+    let t = cloud
+        .volume_types
+        .get(id)
+        .ok_or_else(|| ApiError::not_found("VolumeTypeNotFound", &format!("Volume type {id} could not be found.")))?;
     Ok(Resp::ok(json!({"volume_type": view(t)})))
 }
 
 pub fn default_type(cloud: &mut Cloud) -> ApiResult<Resp> {
     let name = cloud.default_volume_type.clone();
-    let t = cloud.find_volume_type(&name).ok_or_else(|| {
-        ApiError::not_found(
-            "VolumeTypeNotFound",
-            "Default volume type can not be found.",
-        )
-    })?;
+    let t = cloud
+        .find_volume_type(&name)
+        .ok_or_else(|| ApiError::not_found("VolumeTypeNotFound", "Default volume type can not be found."))?;
     Ok(Resp::ok(json!({"volume_type": view(t)})))
 }

@@ -21,10 +21,7 @@ const DELETABLE: &[&str] = &[
 ];
 
 fn not_found(id: &str) -> ApiError {
-    ApiError::not_found(
-        "VolumeNotFound",
-        &format!("Volume {id} could not be found."),
-    )
+    ApiError::not_found("VolumeNotFound", &format!("Volume {id} could not be found."))
 }
 
 fn visible<'a>(cloud: &'a Cloud, ctx: &Ctx, id: &str) -> ApiResult<&'a Volume> {
@@ -43,8 +40,8 @@ fn time_filter(spec: &str) -> ApiResult<Vec<(String, Ts)>> {
                 .split_once(':')
                 .filter(|(op, _)| ["gt", "gte", "eq", "neq", "lt", "lte"].contains(op))
                 .ok_or_else(|| ApiError::bad_request(&format!("Invalid filter: {part}")))?;
-            let t = parse_lenient(value)
-                .ok_or_else(|| ApiError::bad_request(&format!("Invalid time value: {value}")))?;
+            let t =
+                parse_lenient(value).ok_or_else(|| ApiError::bad_request(&format!("Invalid time value: {value}")))?;
             Ok((op.to_string(), t))
         })
         .collect()
@@ -65,10 +62,7 @@ fn time_ok(t: Option<Ts>, conds: &[(String, Ts)]) -> bool {
 }
 
 pub fn list(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: u32, detail: bool) -> ApiResult<Resp> {
-    let all = req
-        .q("all_tenants")
-        .is_some_and(|v| v != "0" && v != "false")
-        && ctx.is_admin;
+    let all = req.q("all_tenants").is_some_and(|v| v != "0" && v != "false") && ctx.is_admin;
     let mut updated = Vec::new();
     let mut created = Vec::new();
     if mv >= 60 {
@@ -167,26 +161,25 @@ fn over_quota(message: String) -> ApiError {
 
 pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: u32) -> ApiResult<Resp> {
     let body = req.json_object("volume")?;
-    let size = int_field(&body, "size").filter(|s| *s > 0).ok_or_else(|| {
-        ApiError::bad_request("Invalid input received: 'size' must be an integer greater than 0")
-    })? as u64;
+    let size = int_field(&body, "size")
+        .filter(|s| *s > 0)
+        .ok_or_else(|| ApiError::bad_request("Invalid input received: 'size' must be an integer greater than 0"))?
+        as u64;
     let vtype = match str_field(&body, "volume_type") {
-        Some(t) => cloud
-            .find_volume_type(t)
-            .map(|t| t.name.clone())
-            .ok_or_else(|| {
-                ApiError::not_found(
-                    "VolumeTypeNotFoundByName",
-                    &format!("Volume type with name {t} could not be found."),
-                )
-            })?,
+        Some(t) => cloud.find_volume_type(t).map(|t| t.name.clone()).ok_or_else(|| {
+            ApiError::not_found(
+                "VolumeTypeNotFoundByName",
+                &format!("Volume type with name {t} could not be found."),
+            )
+        })?,
         None => cloud.default_volume_type.clone(),
     };
     let image_id = match str_field(&body, "imageRef").filter(|s| !s.is_empty()) {
         Some(img) => {
-            let image = cloud.images.get(img).ok_or_else(|| {
-                ApiError::not_found("ImageNotFound", &format!("Image {img} could not be found."))
-            })?;
+            let image = cloud
+                .images
+                .get(img)
+                .ok_or_else(|| ApiError::not_found("ImageNotFound", &format!("Image {img} could not be found.")))?;
             if u64::from(image.min_disk) > size {
                 return Err(ApiError::bad_request(&format!(
                     "Invalid input received: Image minDisk size {} is larger than the volume size {size}.",
@@ -251,19 +244,9 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: u32) -> ApiResult<Res
         },
     );
     if from_image {
-        cloud.schedule(
-            0.5,
-            Event::VolumeDownloading {
-                volume_id: id.clone(),
-            },
-        );
+        cloud.schedule(0.5, Event::VolumeDownloading { volume_id: id.clone() });
     }
-    cloud.schedule(
-        1.0,
-        Event::VolumeReady {
-            volume_id: id.clone(),
-        },
-    );
+    cloud.schedule(1.0, Event::VolumeReady { volume_id: id.clone() });
     cloud.count("volume.create");
     let v = visible(cloud, ctx, &id)?;
     Ok(Resp::json(
@@ -327,24 +310,15 @@ pub fn action(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: u32, id: &str) -> Api
         .and_then(|m| m.keys().next().cloned())
         .unwrap_or_default();
     visible(cloud, ctx, id)?;
-    Err(ApiError::bad_request(&format!(
-        "There is no such action: {name}"
-    )))
+    Err(ApiError::bad_request(&format!("There is no such action: {name}")))
 }
 
-fn extend_volume(
-    cloud: &mut Cloud,
-    ctx: &Ctx,
-    mv: u32,
-    id: &str,
-    extend: &Value,
-) -> ApiResult<Resp> {
+fn extend_volume(cloud: &mut Cloud, ctx: &Ctx, mv: u32, id: &str, extend: &Value) -> ApiResult<Resp> {
     let v = visible(cloud, ctx, id)?;
     let new_size = int_field(extend, "new_size")
         .filter(|n| *n > 0)
-        .ok_or_else(|| {
-            ApiError::bad_request("Invalid input received: new_size must be an integer")
-        })? as u64;
+        .ok_or_else(|| ApiError::bad_request("Invalid input received: new_size must be an integer"))?
+        as u64;
     let in_use_ok = mv >= 42 && !cloud.nhn;
     let status_ok = v.status == "available" || (in_use_ok && v.status == "in-use");
     if !status_ok {

@@ -18,13 +18,7 @@ fn invalid_state(action: &str, id: &str, vm_state: &str, task: Option<&str>) -> 
     ApiError::conflict("InstanceInvalidState", &msg)
 }
 
-pub fn action(
-    cloud: &mut Cloud,
-    ctx: &Ctx,
-    req: &Req,
-    mv: Microversion,
-    id: &str,
-) -> ApiResult<Resp> {
+pub fn action(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion, id: &str) -> ApiResult<Resp> {
     let body = req.json()?;
     let name = body
         .as_object()
@@ -60,8 +54,7 @@ pub fn action(
                     ("rebooting", "active", 1, "reboot")
                 }
                 "HARD" => {
-                    let vm_ok = ["active", "stopped", "paused", "suspended", "error"]
-                        .contains(&vm.as_str());
+                    let vm_ok = ["active", "stopped", "paused", "suspended", "error"].contains(&vm.as_str());
                     let task_ok = task.as_deref().is_none_or(|t| t.starts_with("reboot"));
                     if !vm_ok || !task_ok {
                         return Err(invalid_state("reboot", id, &vm, task.as_deref()));
@@ -79,9 +72,7 @@ pub fn action(
             return resize_action(cloud, ctx, id, &name, &body);
         }
         "shelve" => {
-            if !(vm == "active" || vm == "stopped" || vm == "paused" || vm == "suspended")
-                || task.is_some()
-            {
+            if !(vm == "active" || vm == "stopped" || vm == "paused" || vm == "suspended") || task.is_some() {
                 return Err(invalid_state("shelve", id, &vm, task.as_deref()));
             }
             ("shelving", "shelved_offloaded", 4, "shelve")
@@ -96,22 +87,14 @@ pub fn action(
             return legacy_console(cloud, ctx, req, id, &body);
         }
         "os-getVNCConsole" => {
-            return Err(ApiError::not_found(
-                "NotFound",
-                "The resource could not be found.",
-            ));
+            return Err(ApiError::not_found("NotFound", "The resource could not be found."));
         }
         other => {
-            return Err(ApiError::bad_request(&format!(
-                "There is no such action: {other}"
-            )));
+            return Err(ApiError::bad_request(&format!("There is no such action: {other}")));
         }
     };
     let now = cloud.now;
-    let s = cloud
-        .servers
-        .get_mut(id)
-        .ok_or_else(|| server_not_found(id))?;
+    let s = cloud.servers.get_mut(id).ok_or_else(|| server_not_found(id))?;
     s.task_state = Some(task_name.to_string());
     s.updated = now;
     cloud.schedule(
@@ -126,13 +109,7 @@ pub fn action(
     Ok(Resp::empty(202))
 }
 
-fn resize_action(
-    cloud: &mut Cloud,
-    ctx: &Ctx,
-    id: &str,
-    name: &str,
-    body: &Value,
-) -> ApiResult<Resp> {
+fn resize_action(cloud: &mut Cloud, ctx: &Ctx, id: &str, name: &str, body: &Value) -> ApiResult<Resp> {
     let server = visible_server(cloud, ctx, id)?;
     let vm = server.vm_state.clone();
     let task = server.task_state.clone();
@@ -143,27 +120,18 @@ fn resize_action(
                 .pointer("/resize/flavorRef")
                 .and_then(Value::as_str)
                 .map(|f| f.rsplit('/').next().unwrap_or(f).to_string())
-                .ok_or_else(|| {
-                    ApiError::bad_request("Resize requests require 'flavorRef' attribute.")
-                })?;
+                .ok_or_else(|| ApiError::bad_request("Resize requests require 'flavorRef' attribute."))?;
             if !(vm == "active" || vm == "stopped") || task.is_some() {
                 return Err(invalid_state("resize", id, &vm, task.as_deref()));
             }
             if !cloud.flavors.contains_key(&flavor) {
-                return Err(ApiError::bad_request(&format!(
-                    "Unable to find flavor {flavor}"
-                )));
+                return Err(ApiError::bad_request(&format!("Unable to find flavor {flavor}")));
             }
             if flavor == server.flavor_id {
-                return Err(ApiError::bad_request(
-                    "When resizing, instances must change flavor!",
-                ));
+                return Err(ApiError::bad_request("When resizing, instances must change flavor!"));
             }
             let old = server.flavor_id.clone();
-            let s = cloud
-                .servers
-                .get_mut(id)
-                .ok_or_else(|| server_not_found(id))?;
+            let s = cloud.servers.get_mut(id).ok_or_else(|| server_not_found(id))?;
             s.resize = Some(crate::state::model::PendingResize {
                 old_flavor: old,
                 new_flavor: flavor,
@@ -184,10 +152,7 @@ fn resize_action(
             if vm != "resized" || task.is_some() {
                 return Err(invalid_state("confirmResize", id, &vm, task.as_deref()));
             }
-            let s = cloud
-                .servers
-                .get_mut(id)
-                .ok_or_else(|| server_not_found(id))?;
+            let s = cloud.servers.get_mut(id).ok_or_else(|| server_not_found(id))?;
             if let Some(r) = s.resize.take() {
                 s.vm_state = r.prev_vm_state;
             }
@@ -198,10 +163,7 @@ fn resize_action(
             if vm != "resized" || task.is_some() {
                 return Err(invalid_state("revertResize", id, &vm, task.as_deref()));
             }
-            let s = cloud
-                .servers
-                .get_mut(id)
-                .ok_or_else(|| server_not_found(id))?;
+            let s = cloud.servers.get_mut(id).ok_or_else(|| server_not_found(id))?;
             let (prev, power) = match s.resize.take() {
                 Some(r) => {
                     s.flavor_id = r.old_flavor;
@@ -241,22 +203,14 @@ fn check_console_ready(cloud: &Cloud, ctx: &Ctx, id: &str) -> ApiResult<()> {
     Ok(())
 }
 
-fn legacy_console(
-    cloud: &mut Cloud,
-    ctx: &Ctx,
-    req: &Req,
-    id: &str,
-    body: &Value,
-) -> ApiResult<Resp> {
+fn legacy_console(cloud: &mut Cloud, ctx: &Ctx, req: &Req, id: &str, body: &Value) -> ApiResult<Resp> {
     let kind = body
         .pointer("/os-getVNCConsole/type")
         .and_then(Value::as_str)
         .unwrap_or("novnc")
         .to_string();
     if kind != "novnc" && kind != "xvpvnc" {
-        return Err(ApiError::bad_request(&format!(
-            "Unavailable console type {kind}."
-        )));
+        return Err(ApiError::bad_request(&format!("Unavailable console type {kind}.")));
     }
     check_console_ready(cloud, ctx, id)?;
     let url = console_url(cloud, req);
@@ -264,18 +218,9 @@ fn legacy_console(
     Ok(Resp::ok(json!({"console": {"type": kind, "url": url}})))
 }
 
-pub fn remote_console(
-    cloud: &mut Cloud,
-    ctx: &Ctx,
-    req: &Req,
-    mv: Microversion,
-    id: &str,
-) -> ApiResult<Resp> {
+pub fn remote_console(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion, id: &str) -> ApiResult<Resp> {
     if !mv.at_least(6) {
-        return Err(ApiError::not_found(
-            "NotFound",
-            "The resource could not be found.",
-        ));
+        return Err(ApiError::not_found("NotFound", "The resource could not be found."));
     }
     let body = req.json_object("remote_console")?;
     let protocol = str_field(&body, "protocol").unwrap_or("");
@@ -285,9 +230,7 @@ pub fn remote_console(
         ("vnc", "novnc") | ("vnc", "xvpvnc") | ("spice", "spice-html5") | ("serial", "serial")
     );
     if !supported {
-        return Err(ApiError::bad_request(&format!(
-            "Unavailable console type {kind}."
-        )));
+        return Err(ApiError::bad_request(&format!("Unavailable console type {kind}.")));
     }
     check_console_ready(cloud, ctx, id)?;
     let url = console_url(cloud, req);

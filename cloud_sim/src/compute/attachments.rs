@@ -24,44 +24,28 @@ const ATTACHABLE_VM_STATES: &[&str] = &[
 
 pub fn list_volumes(cloud: &mut Cloud, ctx: &Ctx, mv: Microversion, id: &str) -> ApiResult<Resp> {
     let s = visible_server(cloud, ctx, id)?;
-    let items: Vec<Value> = s
-        .volumes
-        .iter()
-        .map(|v| volume_attachment(id, v, mv))
-        .collect();
+    let items: Vec<Value> = s.volumes.iter().map(|v| volume_attachment(id, v, mv)).collect();
     Ok(Resp::ok(json!({"volumeAttachments": items})))
 }
 
-pub fn show_volume(
-    cloud: &mut Cloud,
-    ctx: &Ctx,
-    mv: Microversion,
-    id: &str,
-    vid: &str,
-) -> ApiResult<Resp> {
+pub fn show_volume(cloud: &mut Cloud, ctx: &Ctx, mv: Microversion, id: &str, vid: &str) -> ApiResult<Resp> {
     let s = visible_server(cloud, ctx, id)?;
     let v = s
         .volumes
         .iter()
         .find(|v| v.volume_id == vid)
-        .ok_or_else(|| {
-            ApiError::not_found("VolumeBDMNotFound", &format!("volume_id not found: {vid}"))
-        })?;
-    Ok(Resp::ok(
-        json!({"volumeAttachment": volume_attachment(id, v, mv)}),
-    ))
+        .ok_or_else(|| ApiError::not_found("VolumeBDMNotFound", &format!("volume_id not found: {vid}")))?;
+    Ok(Resp::ok(json!({"volumeAttachment": volume_attachment(id, v, mv)})))
 }
 
-pub fn attach_volume(
-    cloud: &mut Cloud,
-    ctx: &Ctx,
-    req: &Req,
-    mv: Microversion,
-    id: &str,
-) -> ApiResult<Resp> {
+pub fn attach_volume(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion, id: &str) -> ApiResult<Resp> {
     let body = req.json_object("volumeAttachment")?;
     let vid = str_field(&body, "volumeId")
-        .ok_or_else(|| ApiError::bad_request("Invalid input for field/attribute volumeAttachment. Value: 'volumeId' is a required property"))?
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "Invalid input for field/attribute volumeAttachment. Value: 'volumeId' is a required property",
+            )
+        })?
         .to_string();
     let s = visible_server(cloud, ctx, id)?;
     if !ATTACHABLE_VM_STATES.contains(&s.vm_state.as_str()) || s.task_state.is_some() {
@@ -78,12 +62,7 @@ pub fn attach_volume(
         .volumes
         .get(&vid)
         .filter(|v| v.project_id == project)
-        .ok_or_else(|| {
-            ApiError::not_found(
-                "VolumeNotFound",
-                &format!("Volume {vid} could not be found."),
-            )
-        })?;
+        .ok_or_else(|| ApiError::not_found("VolumeNotFound", &format!("Volume {vid} could not be found.")))?;
     if vol.status != "available" {
         return Err(ApiError::bad_request(&format!(
             "Invalid volume: volume {vid} status must be 'available', currently '{}'",
@@ -104,8 +83,7 @@ pub fn attach_volume(
     let attachment = ServerVolume {
         volume_id: vid.clone(),
         device,
-        delete_on_termination: mv.at_least(79)
-            && bool_field(&body, "delete_on_termination").unwrap_or(false),
+        delete_on_termination: mv.at_least(79) && bool_field(&body, "delete_on_termination").unwrap_or(false),
         attachment_id: cloud.uuid(),
         bdm_uuid: cloud.uuid(),
     };
@@ -115,10 +93,7 @@ pub fn attach_volume(
         v.updated = Some(now);
     }
     let view = volume_attachment(id, &attachment, mv);
-    let s = cloud
-        .servers
-        .get_mut(id)
-        .ok_or_else(|| server_not_found(id))?;
+    let s = cloud.servers.get_mut(id).ok_or_else(|| server_not_found(id))?;
     s.volumes.push(attachment);
     s.updated = now;
     cloud.schedule(
@@ -141,9 +116,7 @@ pub fn detach_volume(cloud: &mut Cloud, ctx: &Ctx, id: &str, vid: &str) -> ApiRe
         .volumes
         .iter()
         .find(|v| v.volume_id == vid)
-        .ok_or_else(|| {
-            ApiError::not_found("VolumeBDMNotFound", &format!("volume_id not found: {vid}"))
-        })?;
+        .ok_or_else(|| ApiError::not_found("VolumeBDMNotFound", &format!("volume_id not found: {vid}")))?;
     if s.image_id.is_none() && att.device == "/dev/vda" {
         return Err(ApiError::bad_request("Cannot detach a root device volume"));
     }
@@ -156,11 +129,7 @@ pub fn detach_volume(cloud: &mut Cloud, ctx: &Ctx, id: &str, vid: &str) -> ApiRe
             ),
         ));
     }
-    let status = cloud
-        .volumes
-        .get(vid)
-        .map(|v| v.status.clone())
-        .unwrap_or_default();
+    let status = cloud.volumes.get(vid).map(|v| v.status.clone()).unwrap_or_default();
     if status != "in-use" {
         return Err(ApiError::bad_request(&format!(
             "Invalid volume: Unable to detach volume. Volume status must be 'in-use' and attach_status must be 'attached' to detach. Currently: status: '{status}'"
@@ -209,12 +178,8 @@ pub fn show_interface(cloud: &mut Cloud, ctx: &Ctx, id: &str, pid: &str) -> ApiR
         .iter()
         .find(|p| *p == pid)
         .and_then(|p| cloud.ports.get(p))
-        .ok_or_else(|| {
-            ApiError::not_found("PortNotFound", &format!("Port {pid} is not attached"))
-        })?;
-    Ok(Resp::ok(
-        json!({"interfaceAttachment": interface_view(port)}),
-    ))
+        .ok_or_else(|| ApiError::not_found("PortNotFound", &format!("Port {pid} is not attached")))?;
+    Ok(Resp::ok(json!({"interfaceAttachment": interface_view(port)})))
 }
 
 fn check_interface_state(cloud: &Cloud, ctx: &Ctx, id: &str, action: &str) -> ApiResult<()> {
@@ -222,10 +187,7 @@ fn check_interface_state(cloud: &Cloud, ctx: &Ctx, id: &str, action: &str) -> Ap
     if !["active", "paused", "stopped"].contains(&s.vm_state.as_str()) || s.task_state.is_some() {
         return Err(ApiError::conflict(
             "InstanceInvalidState",
-            &format!(
-                "Cannot '{action}' instance {id} while it is in vm_state {}",
-                s.vm_state
-            ),
+            &format!("Cannot '{action}' instance {id} while it is in vm_state {}", s.vm_state),
         ));
     }
     Ok(())
@@ -234,35 +196,20 @@ fn check_interface_state(cloud: &Cloud, ctx: &Ctx, id: &str, action: &str) -> Ap
 pub fn attach_interface(cloud: &mut Cloud, ctx: &Ctx, req: &Req, id: &str) -> ApiResult<Resp> {
     let body = req.json_object("interfaceAttachment")?;
     check_interface_state(cloud, ctx, id, "attach_interface")?;
-    let project = cloud
-        .servers
-        .get(id)
-        .map(|s| s.project_id.clone())
-        .unwrap_or_default();
-    let az = cloud
-        .servers
-        .get(id)
-        .map(|s| s.az.clone())
-        .unwrap_or_default();
+    let project = cloud.servers.get(id).map(|s| s.project_id.clone()).unwrap_or_default();
+    let az = cloud.servers.get(id).map(|s| s.az.clone()).unwrap_or_default();
     let (pid, owned) = match (str_field(&body, "port_id"), str_field(&body, "net_id")) {
         (Some(_), Some(_)) => {
-            return Err(ApiError::bad_request(
-                "Must not input both network_id and port_id",
-            ));
+            return Err(ApiError::bad_request("Must not input both network_id and port_id"));
         }
         (Some(p), None) => {
             let port = cloud
                 .ports
                 .get(p)
                 .filter(|x| x.project_id == project || ctx.is_admin)
-                .ok_or_else(|| {
-                    ApiError::not_found("PortNotFound", &format!("Port {p} could not be found."))
-                })?;
+                .ok_or_else(|| ApiError::not_found("PortNotFound", &format!("Port {p} could not be found.")))?;
             if !port.device_id.is_empty() {
-                return Err(ApiError::conflict(
-                    "PortInUse",
-                    &format!("Port {p} is still in use."),
-                ));
+                return Err(ApiError::conflict("PortInUse", &format!("Port {p} is still in use.")));
             }
             (p.to_string(), false)
         }
@@ -301,37 +248,21 @@ pub fn attach_interface(cloud: &mut Cloud, ctx: &Ctx, req: &Req, id: &str) -> Ap
         p.updated = now;
         p.revision += 1;
     }
-    let s = cloud
-        .servers
-        .get_mut(id)
-        .ok_or_else(|| server_not_found(id))?;
+    let s = cloud.servers.get_mut(id).ok_or_else(|| server_not_found(id))?;
     s.port_ids.push(pid.clone());
     if owned {
         s.owned_port_ids.push(pid.clone());
     }
     s.updated = now;
-    cloud.schedule(
-        1.0,
-        Event::PortActive {
-            port_id: pid.clone(),
-        },
-    );
+    cloud.schedule(1.0, Event::PortActive { port_id: pid.clone() });
     cloud.count("server.interface_attach");
-    let port = cloud
-        .ports
-        .get(&pid)
-        .ok_or_else(ApiError::route_not_found)?;
-    Ok(Resp::ok(
-        json!({"interfaceAttachment": interface_view(port)}),
-    ))
+    let port = cloud.ports.get(&pid).ok_or_else(ApiError::route_not_found)?;
+    Ok(Resp::ok(json!({"interfaceAttachment": interface_view(port)})))
 }
 
 pub fn detach_interface(cloud: &mut Cloud, ctx: &Ctx, id: &str, pid: &str) -> ApiResult<Resp> {
     check_interface_state(cloud, ctx, id, "detach_interface")?;
-    let s = cloud
-        .servers
-        .get_mut(id)
-        .ok_or_else(|| server_not_found(id))?;
+    let s = cloud.servers.get_mut(id).ok_or_else(|| server_not_found(id))?;
     if !s.port_ids.iter().any(|p| p == pid) {
         return Err(ApiError::not_found(
             "PortNotFound",

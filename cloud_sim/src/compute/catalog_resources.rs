@@ -11,12 +11,7 @@ use crate::http::response::Resp;
 use crate::state::cloud::Cloud;
 use crate::state::model::Keypair;
 
-pub fn list_flavors(
-    cloud: &mut Cloud,
-    req: &Req,
-    mv: Microversion,
-    detail: bool,
-) -> ApiResult<Resp> {
+pub fn list_flavors(cloud: &mut Cloud, req: &Req, mv: Microversion, detail: bool) -> ApiResult<Resp> {
     let min_disk: u32 = req.q("minDisk").and_then(|v| v.parse().ok()).unwrap_or(0);
     let min_ram: u32 = req.q("minRam").and_then(|v| v.parse().ok()).unwrap_or(0);
     let items: Vec<Value> = cloud
@@ -43,10 +38,7 @@ pub fn list_flavors(
 }
 
 fn flavor_not_found(id: &str) -> ApiError {
-    ApiError::not_found(
-        "FlavorNotFound",
-        &format!("Flavor {id} could not be found."),
-    )
+    ApiError::not_found("FlavorNotFound", &format!("Flavor {id} could not be found."))
 }
 
 pub fn show_flavor(cloud: &mut Cloud, req: &Req, mv: Microversion, id: &str) -> ApiResult<Resp> {
@@ -59,9 +51,7 @@ pub fn show_flavor(cloud: &mut Cloud, req: &Req, mv: Microversion, id: &str) -> 
 pub fn flavor_extra_specs(cloud: &mut Cloud, id: &str) -> ApiResult<Resp> {
     let f = cloud.flavors.get(id).ok_or_else(|| flavor_not_found(id))?;
     let flavor_type = if f.local_disk { "local" } else { "volume" };
-    Ok(Resp::ok(
-        json!({"extra_specs": {"flavor_type": flavor_type}}),
-    ))
+    Ok(Resp::ok(json!({"extra_specs": {"flavor_type": flavor_type}})))
 }
 
 pub fn availability_zones(cloud: &Cloud) -> Resp {
@@ -87,16 +77,15 @@ pub fn list_keypairs(cloud: &mut Cloud, ctx: &Ctx) -> ApiResult<Resp> {
     Ok(Resp::ok(json!({"keypairs": items})))
 }
 
-pub fn create_keypair(
-    cloud: &mut Cloud,
-    ctx: &Ctx,
-    req: &Req,
-    mv: Microversion,
-) -> ApiResult<Resp> {
+pub fn create_keypair(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> ApiResult<Resp> {
     let body = req.json_object("keypair")?;
     let name = str_field(&body, "name")
         .filter(|n| !n.is_empty() && n.len() <= 255)
-        .ok_or_else(|| ApiError::bad_request("Keypair data is invalid: Keypair name must be string and between 1 and 255 characters long"))?
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "Keypair data is invalid: Keypair name must be string and between 1 and 255 characters long",
+            )
+        })?
         .to_string();
     let key = (ctx.user_id.clone(), name.clone());
     if cloud.keypairs.contains_key(&key) {
@@ -165,12 +154,7 @@ pub fn show_keypair(cloud: &mut Cloud, ctx: &Ctx, name: &str) -> ApiResult<Resp>
     Ok(Resp::ok(json!({"keypair": v})))
 }
 
-pub fn delete_keypair(
-    cloud: &mut Cloud,
-    ctx: &Ctx,
-    mv: Microversion,
-    name: &str,
-) -> ApiResult<Resp> {
+pub fn delete_keypair(cloud: &mut Cloud, ctx: &Ctx, mv: Microversion, name: &str) -> ApiResult<Resp> {
     cloud
         .keypairs
         .remove(&(ctx.user_id.clone(), name.to_string()))

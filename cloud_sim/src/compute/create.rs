@@ -12,10 +12,7 @@ use crate::state::transitions::Event;
 
 enum Nic {
     Port(String),
-    Network {
-        id: String,
-        fixed_ip: Option<String>,
-    },
+    Network { id: String, fixed_ip: Option<String> },
     Subnet(String),
 }
 
@@ -37,9 +34,9 @@ fn parse_bdms(server: &Value) -> ApiResult<Vec<Bdm>> {
     let Some(list) = server.get("block_device_mapping_v2") else {
         return Ok(Vec::new());
     };
-    let list = list.as_array().ok_or_else(|| {
-        ApiError::bad_request("Invalid input for field/attribute block_device_mapping_v2.")
-    })?;
+    let list = list
+        .as_array()
+        .ok_or_else(|| ApiError::bad_request("Invalid input for field/attribute block_device_mapping_v2."))?;
     list.iter()
         .map(|b| {
             let source = string_field(b, "source_type").unwrap_or_else(|| "volume".into());
@@ -109,17 +106,13 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> ApiR
         .ok_or_else(|| ApiError::bad_request("Invalid input for field/attribute name."))?
         .to_string();
     let flavor_ref = str_field(&server, "flavorRef").ok_or_else(|| {
-        ApiError::bad_request(
-            "Invalid input for field/attribute server. Value: 'flavorRef' is a required property",
-        )
+        ApiError::bad_request("Invalid input for field/attribute server. Value: 'flavorRef' is a required property")
     })?;
     let flavor = cloud
         .flavors
         .get(last_segment(flavor_ref))
         .cloned()
-        .ok_or_else(|| {
-            ApiError::bad_request(&format!("Flavor {flavor_ref} could not be found."))
-        })?;
+        .ok_or_else(|| ApiError::bad_request(&format!("Flavor {flavor_ref} could not be found.")))?;
     let bdms = parse_bdms(&server)?;
     let boots_from_volume = bdms
         .iter()
@@ -128,9 +121,7 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> ApiR
         .filter(|s| !s.is_empty())
         .map(last_segment);
     if cloud.nhn && bdms.is_empty() && !flavor.local_disk {
-        return Err(ApiError::bad_request(
-            "Missing Block Device Mapping attribute",
-        ));
+        return Err(ApiError::bad_request("Missing Block Device Mapping attribute"));
     }
     if !boots_from_volume && image_ref.is_none() && !bdms.iter().any(|b| b.boot_index == Some(0)) {
         return Err(ApiError::bad_request("Missing imageRef attribute"));
@@ -138,14 +129,10 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> ApiR
     if let Some(img) = image_ref {
         match cloud.images.get(img) {
             None => {
-                return Err(ApiError::bad_request(&format!(
-                    "Image {img} could not be found."
-                )));
+                return Err(ApiError::bad_request(&format!("Image {img} could not be found.")));
             }
             Some(i) if i.status != "active" => {
-                return Err(ApiError::bad_request(&format!(
-                    "Image {img} is not active."
-                )));
+                return Err(ApiError::bad_request(&format!("Image {img} is not active.")));
             }
             _ => {}
         }
@@ -163,9 +150,7 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> ApiR
     }
     let key_name = string_field(&server, "key_name");
     if let Some(k) = &key_name
-        && !cloud
-            .keypairs
-            .contains_key(&(ctx.user_id.clone(), k.clone()))
+        && !cloud.keypairs.contains_key(&(ctx.user_id.clone(), k.clone()))
     {
         return Err(ApiError::bad_request("Invalid key_name provided."));
     }
@@ -176,10 +161,7 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> ApiR
         )));
     }
     let sg_names: Vec<String> = match server.get("security_groups").and_then(Value::as_array) {
-        Some(list) => list
-            .iter()
-            .filter_map(|g| string_field(g, "name"))
-            .collect(),
+        Some(list) => list.iter().filter_map(|g| string_field(g, "name")).collect(),
         None => vec!["default".to_string()],
     };
     cloud.ensure_default_sg(&ctx.project_id);
@@ -190,10 +172,7 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> ApiR
             .values()
             .find(|g| g.project_id == ctx.project_id && (g.name == *n || g.id == *n))
             .ok_or_else(|| {
-                ApiError::bad_request(&format!(
-                    "Security group {n} not found for project {}.",
-                    ctx.project_id
-                ))
+                ApiError::bad_request(&format!("Security group {n} not found for project {}.", ctx.project_id))
             })?;
         sg_ids.push(sg.id.clone());
     }
@@ -230,14 +209,9 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> ApiR
                     .ports
                     .get(p)
                     .filter(|x| ctx.is_admin || x.project_id == ctx.project_id)
-                    .ok_or_else(|| {
-                        ApiError::bad_request(&format!("Port id {p} could not be found."))
-                    })?;
+                    .ok_or_else(|| ApiError::bad_request(&format!("Port id {p} could not be found.")))?;
                 if !port.device_id.is_empty() {
-                    return Err(ApiError::conflict(
-                        "PortInUse",
-                        &format!("Port {p} is still in use."),
-                    ));
+                    return Err(ApiError::conflict("PortInUse", &format!("Port {p} is still in use.")));
                 }
             }
             Nic::Network { id, .. } => {
@@ -245,18 +219,14 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> ApiR
                     .networks
                     .get(id)
                     .filter(|n| n.shared || n.project_id == ctx.project_id || ctx.is_admin)
-                    .ok_or_else(|| {
-                        ApiError::bad_request(&format!("Network {id} could not be found."))
-                    })?;
+                    .ok_or_else(|| ApiError::bad_request(&format!("Network {id} could not be found.")))?;
             }
             Nic::Subnet(s) => {
                 cloud
                     .subnets
                     .get(s)
                     .filter(|x| x.project_id == ctx.project_id || ctx.is_admin)
-                    .ok_or_else(|| {
-                        ApiError::bad_request(&format!("Subnet {s} could not be found."))
-                    })?;
+                    .ok_or_else(|| ApiError::bad_request(&format!("Subnet {s} could not be found.")))?;
             }
         }
     }
@@ -265,12 +235,15 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> ApiR
         match b.source.as_str() {
             "image" => {
                 let img = b.uuid.as_deref().unwrap_or("");
-                let image = cloud.images.get(img).ok_or_else(|| {
-                    ApiError::bad_request(&format!("Image {img} could not be found."))
-                })?;
+                let image = cloud
+                    .images
+                    .get(img)
+                    .ok_or_else(|| ApiError::bad_request(&format!("Image {img} could not be found.")))?;
                 if b.destination == "volume" {
                     let size = b.size.ok_or_else(|| {
-                        ApiError::bad_request("Block Device Mapping is Invalid: You specified more local devices than the limit allows")
+                        ApiError::bad_request(
+                            "Block Device Mapping is Invalid: You specified more local devices than the limit allows",
+                        )
                     })?;
                     if size < u64::from(image.min_disk) || size == 0 {
                         return Err(ApiError::bad_request(&format!(
@@ -288,9 +261,7 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> ApiR
                     .get(vid)
                     .filter(|v| v.project_id == ctx.project_id)
                     .ok_or_else(|| {
-                        ApiError::bad_request(&format!(
-                            "Block Device Mapping is Invalid: failed to get volume {vid}."
-                        ))
+                        ApiError::bad_request(&format!("Block Device Mapping is Invalid: failed to get volume {vid}."))
                     })?;
                 if vol.status != "available" {
                     return Err(ApiError::bad_request(&format!(
@@ -309,9 +280,7 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> ApiR
         if let Some(t) = &b.volume_type
             && cloud.find_volume_type(t).is_none()
         {
-            return Err(ApiError::bad_request(&format!(
-                "Volume type {t} could not be found."
-            )));
+            return Err(ApiError::bad_request(&format!("Volume type {t} could not be found.")));
         }
     }
     if cloud.project_gigabytes(&ctx.project_id) + gigabytes > cloud.quotas.gigabytes {
@@ -342,11 +311,7 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> ApiR
                     .and_then(|t| cloud.find_volume_type(t))
                     .map(|t| t.name.clone())
                     .unwrap_or_else(|| cloud.default_volume_type.clone());
-                let image_id = if b.source == "image" {
-                    b.uuid.clone()
-                } else {
-                    None
-                };
+                let image_id = if b.source == "image" { b.uuid.clone() } else { None };
                 cloud.volumes.insert(
                     vid.clone(),
                     Volume {
@@ -386,19 +351,13 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> ApiR
         let pid = match nic {
             Nic::Port(p) => p,
             Nic::Network { id: net, fixed_ip } => {
-                let fixed = fixed_ip
-                    .map(|ip| vec![(None, Some(ip))])
-                    .unwrap_or_default();
+                let fixed = fixed_ip.map(|ip| vec![(None, Some(ip))]).unwrap_or_default();
                 let pid = create_owned_port(cloud, ctx, &net, fixed, &sg_ids)?;
                 owned.push(pid.clone());
                 pid
             }
             Nic::Subnet(s) => {
-                let net = cloud
-                    .subnets
-                    .get(&s)
-                    .map(|x| x.network_id.clone())
-                    .unwrap_or_default();
+                let net = cloud.subnets.get(&s).map(|x| x.network_id.clone()).unwrap_or_default();
                 let pid = create_owned_port(cloud, ctx, &net, vec![(Some(s), None)], &sg_ids)?;
                 owned.push(pid.clone());
                 pid
@@ -475,12 +434,7 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion) -> ApiR
             task_state: "spawning".into(),
         },
     );
-    cloud.schedule(
-        1.0,
-        Event::ServerBuilt {
-            server_id: id.clone(),
-        },
-    );
+    cloud.schedule(1.0, Event::ServerBuilt { server_id: id.clone() });
 
     let sgs: Vec<Value> = sg_names.iter().map(|n| json!({"name": n})).collect();
     let location = format!("{}/servers/{id}", req.root);

@@ -38,14 +38,16 @@ pub fn parse(req: &Req) -> ApiResult<Microversion> {
     let (major, minor) = value
         .split_once('.')
         .and_then(|(a, b)| Some((a.parse::<u32>().ok()?, b.parse::<u32>().ok()?)))
-        .ok_or_else(|| ApiError::bad_request(&format!("API Version String {value} is of invalid format. Must be of format MajorNum.MinorNum.")))?;
+        .ok_or_else(|| {
+            ApiError::bad_request(&format!(
+                "API Version String {value} is of invalid format. Must be of format MajorNum.MinorNum."
+            ))
+        })?;
     if major != 2 || !(1..=MAX_MINOR).contains(&minor) {
         return Err(ApiError::new(
             406,
             "NotAcceptable",
-            &format!(
-                "Version {value} is not supported by the API. Minimum is 2.1 and maximum is 2.{MAX_MINOR}."
-            ),
+            &format!("Version {value} is not supported by the API. Minimum is 2.1 and maximum is 2.{MAX_MINOR}."),
         ));
     }
     Ok(Microversion { minor })

@@ -15,10 +15,7 @@ use crate::state::transitions::Event;
 use crate::time_fmt::parse_lenient;
 
 fn truthy(v: &str) -> bool {
-    !matches!(
-        v.to_ascii_lowercase().as_str(),
-        "0" | "false" | "no" | "off"
-    )
+    !matches!(v.to_ascii_lowercase().as_str(), "0" | "false" | "no" | "off")
 }
 
 /// Nova's `name` filter is a regular expression; this supports literals, `.`, `*`, `^` and `$`.
@@ -51,13 +48,7 @@ pub fn name_matches(pattern: &str, text: &str) -> bool {
     (0..=t.len()).any(|i| here(&p, &t[i..]))
 }
 
-pub fn list(
-    cloud: &mut Cloud,
-    ctx: &Ctx,
-    req: &Req,
-    mv: Microversion,
-    detail: bool,
-) -> ApiResult<Resp> {
+pub fn list(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion, detail: bool) -> ApiResult<Resp> {
     let all_tenants = req.q("all_tenants").is_some_and(truthy);
     if all_tenants && !ctx.is_admin {
         let rule = if detail {
@@ -70,17 +61,13 @@ pub fn list(
         )));
     }
     let since = match req.q("changes-since") {
-        Some(v) => Some(
-            parse_lenient(v)
-                .ok_or_else(|| ApiError::bad_request("Invalid filter field: changes-since."))?,
-        ),
+        Some(v) => Some(parse_lenient(v).ok_or_else(|| ApiError::bad_request("Invalid filter field: changes-since."))?),
         None => None,
     };
     let before = match req.q("changes-before").filter(|_| mv.at_least(66)) {
-        Some(v) => Some(
-            parse_lenient(v)
-                .ok_or_else(|| ApiError::bad_request("Invalid filter field: changes-before."))?,
-        ),
+        Some(v) => {
+            Some(parse_lenient(v).ok_or_else(|| ApiError::bad_request("Invalid filter field: changes-before."))?)
+        }
         None => None,
     };
     if let (Some(a), Some(b)) = (since, before)
@@ -90,19 +77,11 @@ pub fn list(
             "The value of changes-since must be less than or equal to changes-before.",
         ));
     }
-    let statuses: Vec<String> = req
-        .q_all("status")
-        .iter()
-        .map(|s| s.to_ascii_uppercase())
-        .collect();
+    let statuses: Vec<String> = req.q_all("status").iter().map(|s| s.to_ascii_uppercase()).collect();
     if mv.at_least(38)
-        && let Some(bad) = statuses
-            .iter()
-            .find(|s| !KNOWN_STATUSES.contains(&s.as_str()))
+        && let Some(bad) = statuses.iter().find(|s| !KNOWN_STATUSES.contains(&s.as_str()))
     {
-        return Err(ApiError::bad_request(&format!(
-            "Invalid status value: {bad}"
-        )));
+        return Err(ApiError::bad_request(&format!("Invalid status value: {bad}")));
     }
     let project_filter = req
         .q("project_id")
@@ -125,14 +104,8 @@ pub fn list(
         .filter(|s| statuses.is_empty() || statuses.iter().any(|st| st == view::status(s)))
         .filter(|s| req.q("name").is_none_or(|n| name_matches(n, &s.name)))
         .filter(|s| req.q("flavor").is_none_or(|f| s.flavor_id == f))
-        .filter(|s| {
-            req.q("image")
-                .is_none_or(|i| s.image_id.as_deref() == Some(i))
-        })
-        .filter(|s| {
-            req.q("key_name")
-                .is_none_or(|k| s.key_name.as_deref() == Some(k))
-        })
+        .filter(|s| req.q("image").is_none_or(|i| s.image_id.as_deref() == Some(i)))
+        .filter(|s| req.q("key_name").is_none_or(|k| s.key_name.as_deref() == Some(k)))
         .filter(|s| req.q("availability_zone").is_none_or(|z| s.az == z))
         .collect();
     let desc = req.q("sort_dir") != Some("asc");
@@ -161,38 +134,21 @@ pub fn list(
     Ok(Resp::ok(body))
 }
 
-pub fn show(
-    cloud: &mut Cloud,
-    ctx: &Ctx,
-    req: &Req,
-    mv: Microversion,
-    id: &str,
-) -> ApiResult<Resp> {
+pub fn show(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion, id: &str) -> ApiResult<Resp> {
     let s = visible_server(cloud, ctx, id)?;
     Ok(Resp::ok(
         json!({"server": view::detail(cloud, s, mv, &req.root, &req.base_url, &view::FipIndex::build(cloud))}),
     ))
 }
 
-pub fn update(
-    cloud: &mut Cloud,
-    ctx: &Ctx,
-    req: &Req,
-    mv: Microversion,
-    id: &str,
-) -> ApiResult<Resp> {
+pub fn update(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion, id: &str) -> ApiResult<Resp> {
     let body = req.json_object("server")?;
     visible_server(cloud, ctx, id)?;
     let now = cloud.now;
-    let s = cloud
-        .servers
-        .get_mut(id)
-        .ok_or_else(|| server_not_found(id))?;
+    let s = cloud.servers.get_mut(id).ok_or_else(|| server_not_found(id))?;
     if let Some(name) = str_field(&body, "name") {
         if name.trim().is_empty() || name.len() > 255 {
-            return Err(ApiError::bad_request(
-                "Invalid input for field/attribute name.",
-            ));
+            return Err(ApiError::bad_request("Invalid input for field/attribute name."));
         }
         s.name = name.to_string();
     }
@@ -210,10 +166,7 @@ pub fn update(
 pub fn delete(cloud: &mut Cloud, ctx: &Ctx, id: &str) -> ApiResult<Resp> {
     visible_server(cloud, ctx, id)?;
     let now = cloud.now;
-    let s = cloud
-        .servers
-        .get_mut(id)
-        .ok_or_else(|| server_not_found(id))?;
+    let s = cloud.servers.get_mut(id).ok_or_else(|| server_not_found(id))?;
     if s.task_state.as_deref() != Some("deleting") {
         s.task_state = Some("deleting".into());
         s.updated = now;

@@ -115,9 +115,7 @@ fn addresses(cloud: &Cloud, s: &Server, fips: &FipIndex) -> Value {
             .get(&port.network_id)
             .map(|n| n.name.clone())
             .unwrap_or_default();
-        let entry = out
-            .entry(net_name)
-            .or_insert_with(|| Value::Array(Vec::new()));
+        let entry = out.entry(net_name).or_insert_with(|| Value::Array(Vec::new()));
         if let Value::Array(list) = entry {
             for ip in &port.fixed_ips {
                 list.push(json!({"addr": ip.ip_address, "version": 4, "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": port.mac}));
@@ -153,14 +151,7 @@ pub fn flavor_ref(cloud: &Cloud, s: &Server, mv: Microversion, base: &str) -> Va
     }
 }
 
-pub fn detail(
-    cloud: &Cloud,
-    s: &Server,
-    mv: Microversion,
-    root: &str,
-    base: &str,
-    fips: &FipIndex,
-) -> Value {
+pub fn detail(cloud: &Cloud, s: &Server, mv: Microversion, root: &str, base: &str, fips: &FipIndex) -> Value {
     let status = status(s);
     let image = match &s.image_id {
         Some(id) => {
@@ -179,11 +170,7 @@ pub fn detail(
             }
         })
         .collect();
-    let sgs: Vec<Value> = s
-        .security_groups
-        .iter()
-        .map(|n| json!({"name": n}))
-        .collect();
+    let sgs: Vec<Value> = s.security_groups.iter().map(|n| json!({"name": n})).collect();
     let progress = if matches!(status, "ACTIVE" | "BUILD") {
         if status == "ACTIVE" { 100 } else { 0 }
     } else {
@@ -233,8 +220,7 @@ pub fn detail(
         v["locked_reason"] = Value::Null;
     }
     if let Some(f) = &s.fault {
-        v["fault"] =
-            json!({"code": f.code, "message": f.message, "created": seconds_z(&f.created)});
+        v["fault"] = json!({"code": f.code, "message": f.message, "created": seconds_z(&f.created)});
     }
     if cloud.nhn {
         v["NHN-EXT-ATTR:ephemeral_disk_size"] = json!(0);

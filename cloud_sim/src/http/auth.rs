@@ -15,15 +15,10 @@ pub struct Ctx {
 }
 
 pub fn authenticate(st: &mut State, route: &Route, req: &Req) -> ApiResult<Ctx> {
-    let token = req
-        .header("x-auth-token")
-        .ok_or_else(ApiError::unauthorized)?;
+    let token = req.header("x-auth-token").ok_or_else(ApiError::unauthorized)?;
     let now = st.now();
     let ctx = if route.service.is_nhn() {
-        let t = st
-            .nhn
-            .validate(token, now)
-            .ok_or_else(ApiError::unauthorized)?;
+        let t = st.nhn.validate(token, now).ok_or_else(ApiError::unauthorized)?;
         Ctx {
             cloud: route.cloud.clone(),
             project_id: t.tenant_id,
@@ -32,16 +27,9 @@ pub fn authenticate(st: &mut State, route: &Route, req: &Req) -> ApiResult<Ctx> 
             nhn: true,
         }
     } else {
-        let v = st
-            .keystone
-            .validate(token, now)
-            .ok_or_else(ApiError::unauthorized)?;
+        let v = st.keystone.validate(token, now).ok_or_else(ApiError::unauthorized)?;
         let is_admin = v.is_admin();
-        let project_id = v
-            .token
-            .project_id
-            .clone()
-            .ok_or_else(ApiError::unauthorized)?;
+        let project_id = v.token.project_id.clone().ok_or_else(ApiError::unauthorized)?;
         Ctx {
             cloud: route.cloud.clone(),
             project_id,

@@ -12,11 +12,7 @@ use crate::{block_storage, compute, control, identity, image, network, nhn};
 
 pub async fn entry(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>) -> HttpResponse {
     let path = req.path().to_string();
-    let segs: Vec<String> = path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(percent_decode)
-        .collect();
+    let segs: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(percent_decode).collect();
     let (base_url, regions) = {
         let st = lock(&shared.state);
         (st.base_url.clone(), st.config.nhn_regions.clone())
@@ -62,13 +58,7 @@ pub async fn entry(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>
     }
 }
 
-async fn serve(
-    shared: &Shared,
-    route: &Route,
-    req: Req,
-    path: &str,
-    request_id: &str,
-) -> HttpResponse {
+async fn serve(shared: &Shared, route: &Route, req: Req, path: &str, request_id: &str) -> HttpResponse {
     let service = route.service;
     let identity_url = format!("{}/identity", req.base_url);
     let decision = lock(&shared.faults).decide(service, &req.method, path);
@@ -87,10 +77,7 @@ async fn serve(
     let resp = {
         let mut st = lock(&shared.state);
         st.advance_all();
-        if let Some(global) = req
-            .header("x-openstack-request-id")
-            .filter(|g| valid_global_id(g))
-        {
+        if let Some(global) = req.header("x-openstack-request-id").filter(|g| valid_global_id(g)) {
             let global = global.to_string();
             st.record_global_request_id(&global);
         }
@@ -104,13 +91,8 @@ async fn serve(
         }
         return match mode {
             LostMode::GatewayTimeout => {
-                let err =
-                    ApiError::new(504, "GatewayTimeout", "The server did not answer in time.");
-                to_http(
-                    render_error(&err, service, true, &identity_url),
-                    request_id,
-                    is_compute,
-                )
+                let err = ApiError::new(504, "GatewayTimeout", "The server did not answer in time.");
+                to_http(render_error(&err, service, true, &identity_url), request_id, is_compute)
             }
             LostMode::Reset => aborted_response(),
         };
@@ -118,11 +100,7 @@ async fn serve(
     to_http(resp, request_id, is_compute)
 }
 
-fn handle_service(
-    st: &mut crate::state::State,
-    route: &Route,
-    req: &Req,
-) -> Result<Resp, ApiError> {
+fn handle_service(st: &mut crate::state::State, route: &Route, req: &Req) -> Result<Resp, ApiError> {
     match route.service {
         Service::Identity => identity::handle(st, route, req),
         Service::NhnIdentity => nhn::identity::handle(st, route, req),
@@ -141,20 +119,17 @@ fn valid_global_id(id: &str) -> bool {
     let groups: Vec<&str> = rest.split('-').collect();
     let lens = [8, 4, 4, 4, 12];
     groups.len() == 5
-        && groups.iter().zip(lens).all(|(g, n)| {
-            g.len() == n
-                && g.bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        })
+        && groups
+            .iter()
+            .zip(lens)
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
 }
 
 fn aborted_response() -> HttpResponse {
     let stream = futures_util::stream::once(async {
         Err::<web::Bytes, std::io::Error>(std::io::Error::other("response lost by fault injection"))
     });
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .streaming(stream)
+    HttpResponse::Ok().content_type("application/json").streaming(stream)
 }
 
 pub fn to_http(resp: Resp, request_id: &str, compute: bool) -> HttpResponse {

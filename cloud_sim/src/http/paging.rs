@@ -11,12 +11,7 @@ pub struct Page {
 
 /// Cuts `items` (already filtered and sorted) after `marker`, at most `limit` (capped at `max`).
 /// A next marker is given when the page is full, as nova and neutron do.
-pub fn paginate(
-    items: Vec<Value>,
-    req: &Req,
-    max: usize,
-    default_limit: Option<usize>,
-) -> ApiResult<Page> {
+pub fn paginate(items: Vec<Value>, req: &Req, max: usize, default_limit: Option<usize>) -> ApiResult<Page> {
     let limit = req.limit()?.or(default_limit);
     let limit = limit.map(|l| l.min(max)).unwrap_or(max);
     let start = match req.q("marker") {
@@ -78,12 +73,7 @@ fn value_matches(v: &Value, wanted: &str) -> bool {
 
 /// Keeps items whose attribute equals one of the values given for it (repeat = OR, keys = AND).
 /// Unknown attributes are a 400 (`filter-validation`).
-pub fn filter_by_attributes(
-    items: Vec<Value>,
-    req: &Req,
-    ignored: &[&str],
-    known: &[&str],
-) -> ApiResult<Vec<Value>> {
+pub fn filter_by_attributes(items: Vec<Value>, req: &Req, ignored: &[&str], known: &[&str]) -> ApiResult<Vec<Value>> {
     let mut keys: Vec<&str> = req.query.iter().map(|(k, _)| k.as_str()).collect();
     keys.sort_unstable();
     keys.dedup();
@@ -107,8 +97,7 @@ pub fn filter_by_attributes(
                 if *k == "fixed_ips" {
                     return wanted.iter().any(|w| fixed_ip_matches(item, w));
                 }
-                item.get(*k)
-                    .is_some_and(|v| wanted.iter().any(|w| value_matches(v, w)))
+                item.get(*k).is_some_and(|v| wanted.iter().any(|w| value_matches(v, w)))
             })
         })
         .collect())
@@ -120,10 +109,7 @@ fn fixed_ip_matches(item: &Value, wanted: &str) -> bool {
     };
     item.get("fixed_ips")
         .and_then(Value::as_array)
-        .is_some_and(|ips| {
-            ips.iter()
-                .any(|ip| ip.get(key).and_then(Value::as_str) == Some(val))
-        })
+        .is_some_and(|ips| ips.iter().any(|ip| ip.get(key).and_then(Value::as_str) == Some(val)))
 }
 
 /// `?fields=id&fields=name` column selection.
@@ -135,11 +121,9 @@ pub fn select_fields(items: Vec<Value>, req: &Req) -> Vec<Value> {
     items
         .into_iter()
         .map(|item| match item {
-            Value::Object(map) => Value::Object(
-                map.into_iter()
-                    .filter(|(k, _)| fields.contains(&k.as_str()))
-                    .collect(),
-            ),
+            Value::Object(map) => {
+                Value::Object(map.into_iter().filter(|(k, _)| fields.contains(&k.as_str())).collect())
+            }
             other => other,
         })
         .collect()

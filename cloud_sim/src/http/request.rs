@@ -22,10 +22,7 @@ impl Req {
     }
 
     pub fn q(&self, key: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.query.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     pub fn q_all(&self, key: &str) -> Vec<&str> {
@@ -45,9 +42,7 @@ impl Req {
     }
 
     pub fn accepts_json(&self) -> bool {
-        self.header("accept")
-            .map(|a| a.contains("json"))
-            .unwrap_or(false)
+        self.header("accept").map(|a| a.contains("json")).unwrap_or(false)
     }
 
     /// The JSON body; a missing or malformed body is a 400 like the real services answer.
@@ -55,8 +50,7 @@ impl Req {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::bad_request("Malformed request body"));
         }
-        serde_json::from_slice(&self.body)
-            .map_err(|e| ApiError::bad_request(&format!("Malformed request body: {e}")))
+        serde_json::from_slice(&self.body).map_err(|e| ApiError::bad_request(&format!("Malformed request body: {e}")))
     }
 
     /// The object under `key` in the JSON body (`{"server": {...}}`).
@@ -119,9 +113,7 @@ pub fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

@@ -82,12 +82,7 @@ fn fault_name(status: u16, service: Service) -> &'static str {
 }
 
 /// Renders an error in the envelope the given service uses.
-pub fn render_error(
-    err: &ApiError,
-    service: Service,
-    accepts_json: bool,
-    identity_url: &str,
-) -> Resp {
+pub fn render_error(err: &ApiError, service: Service, accepts_json: bool, identity_url: &str) -> Resp {
     let status = err.status;
     let title = status_title(status);
     let mut resp = if status == 401 || service.is_identity() {
@@ -108,10 +103,7 @@ pub fn render_error(
     } else if service.is_image() {
         let code = format!("{status} {title}");
         if accepts_json {
-            Resp::json(
-                status,
-                json!({"message": err.message, "code": code, "title": title}),
-            )
+            Resp::json(status, json!({"message": err.message, "code": code, "title": title}))
         } else {
             let html = format!(
                 "<html>\n <head>\n  <title>{code}</title>\n </head>\n <body>\n  <h1>{code}</h1>\n  {}<br /><br />\n\n\n\n </body>\n</html>",
@@ -127,10 +119,7 @@ pub fn render_error(
     } else {
         let mut inner = json!({"code": status, "message": err.message});
         if (status == 413 || status == 429)
-            && let Some((_, v)) = err
-                .headers
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
+            && let Some((_, v)) = err.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
         {
             inner["retryAfter"] = Value::String(v.clone());
         }
@@ -139,10 +128,7 @@ pub fn render_error(
         Resp::json(status, Value::Object(body))
     };
     if status == 401 {
-        resp = resp.with_header(
-            "WWW-Authenticate",
-            &format!("Keystone uri=\"{identity_url}\""),
-        );
+        resp = resp.with_header("WWW-Authenticate", &format!("Keystone uri=\"{identity_url}\""));
     }
     resp.headers.extend(err.headers.iter().cloned());
     resp

@@ -92,13 +92,7 @@ const KEYSTONE_COLLECTIONS: &[&str] = &[
 ];
 
 /// Since volume API 3.67 the project id may be left out of the URL.
-const CINDER_COLLECTIONS: &[&str] = &[
-    "volumes",
-    "types",
-    "os-availability-zone",
-    "snapshots",
-    "limits",
-];
+const CINDER_COLLECTIONS: &[&str] = &["volumes", "types", "os-availability-zone", "snapshots", "limits"];
 
 pub enum Classified {
     Control(Vec<String>),
@@ -133,44 +127,20 @@ pub fn classify(segs: &[String], base: &str, nhn_regions: &[String]) -> Classifi
     match s.as_slice() {
         ["_sim", ..] => Classified::Control(rest(1)),
         ["identity"] => versionless(Service::Identity, os, format!("{base}/identity")),
-        ["identity", "v3", ..] => route(
-            Service::Identity,
-            os,
-            2,
-            None,
-            format!("{base}/identity/v3"),
-        ),
+        ["identity", "v3", ..] => route(Service::Identity, os, 2, None, format!("{base}/identity/v3")),
         ["v3", first, ..] if KEYSTONE_COLLECTIONS.contains(first) => {
             route(Service::Identity, os, 1, None, format!("{base}/v3"))
         }
         ["compute"] => versionless(Service::Compute, os, format!("{base}/compute")),
-        ["compute", "v2.1", ..] => route(
-            Service::Compute,
-            os,
-            2,
-            None,
-            format!("{base}/compute/v2.1"),
-        ),
+        ["compute", "v2.1", ..] => route(Service::Compute, os, 2, None, format!("{base}/compute/v2.1")),
         ["v2.1", ..] => route(Service::Compute, os, 1, None, format!("{base}/v2.1")),
         ["networking"] => versionless(Service::Network, os, format!("{base}/networking")),
-        ["networking", "v2.0", ..] => route(
-            Service::Network,
-            os,
-            2,
-            None,
-            format!("{base}/networking/v2.0"),
-        ),
+        ["networking", "v2.0", ..] => route(Service::Network, os, 2, None, format!("{base}/networking/v2.0")),
         ["v2.0", ..] => route(Service::Network, os, 1, None, format!("{base}/v2.0")),
-        ["volume"] | ["volume", "v3"] => {
-            versionless(Service::BlockStorage, os, format!("{base}/volume"))
+        ["volume"] | ["volume", "v3"] => versionless(Service::BlockStorage, os, format!("{base}/volume")),
+        ["volume", "v3", first, ..] if CINDER_COLLECTIONS.contains(first) => {
+            route(Service::BlockStorage, os, 2, None, format!("{base}/volume/v3"))
         }
-        ["volume", "v3", first, ..] if CINDER_COLLECTIONS.contains(first) => route(
-            Service::BlockStorage,
-            os,
-            2,
-            None,
-            format!("{base}/volume/v3"),
-        ),
         ["volume", "v3", pid, ..] => route(
             Service::BlockStorage,
             os,
@@ -181,27 +151,14 @@ pub fn classify(segs: &[String], base: &str, nhn_regions: &[String]) -> Classifi
         ["v3", first, ..] if CINDER_COLLECTIONS.contains(first) => {
             route(Service::BlockStorage, os, 1, None, format!("{base}/v3"))
         }
-        ["v3", pid, ..] => route(
-            Service::BlockStorage,
-            os,
-            2,
-            Some(pid),
-            format!("{base}/v3/{pid}"),
-        ),
-        ["image"] | ["image", "versions"] => {
-            versionless(Service::Image, os, format!("{base}/image"))
-        }
+        ["v3", pid, ..] => route(Service::BlockStorage, os, 2, Some(pid), format!("{base}/v3/{pid}")),
+        ["image"] | ["image", "versions"] => versionless(Service::Image, os, format!("{base}/image")),
         ["image", "v2", ..] => route(Service::Image, os, 2, None, format!("{base}/image/v2")),
-        ["nhn", "identity", "v2.0", ..] => route(
-            Service::NhnIdentity,
-            os,
-            3,
-            None,
-            format!("{base}/nhn/identity/v2.0"),
-        ),
+        ["nhn", "identity", "v2.0", ..] => {
+            route(Service::NhnIdentity, os, 3, None, format!("{base}/nhn/identity/v2.0"))
+        }
         ["nhn", region, kind, ..] => {
-            let Some(region_name) = nhn_regions.iter().find(|r| r.eq_ignore_ascii_case(region))
-            else {
+            let Some(region_name) = nhn_regions.iter().find(|r| r.eq_ignore_ascii_case(region)) else {
                 return Classified::Unknown;
             };
             let cloud = nhn_cloud_key(region_name);
@@ -221,24 +178,12 @@ pub fn classify(segs: &[String], base: &str, nhn_regions: &[String]) -> Classifi
                     Some(tenant),
                     format!("{prefix}/block-storage/v2/{tenant}"),
                 ),
-                ("network", []) => {
-                    versionless(Service::NhnNetwork, &cloud, format!("{prefix}/network"))
+                ("network", []) => versionless(Service::NhnNetwork, &cloud, format!("{prefix}/network")),
+                ("network", ["v2.0", ..]) => {
+                    route(Service::NhnNetwork, &cloud, 4, None, format!("{prefix}/network/v2.0"))
                 }
-                ("network", ["v2.0", ..]) => route(
-                    Service::NhnNetwork,
-                    &cloud,
-                    4,
-                    None,
-                    format!("{prefix}/network/v2.0"),
-                ),
                 ("image", []) => versionless(Service::NhnImage, &cloud, format!("{prefix}/image")),
-                ("image", ["v2", ..]) => route(
-                    Service::NhnImage,
-                    &cloud,
-                    4,
-                    None,
-                    format!("{prefix}/image/v2"),
-                ),
+                ("image", ["v2", ..]) => route(Service::NhnImage, &cloud, 4, None, format!("{prefix}/image/v2")),
                 _ => Classified::Unknown,
             }
         }

@@ -15,9 +15,7 @@ fn not_found(kind: &str, id: &str) -> ApiError {
 fn conflict(kind: &str, name: &str) -> ApiError {
     ApiError::conflict(
         "Conflict",
-        &format!(
-            "Conflict occurred attempting to store {kind} - Duplicate entry found with name {name}."
-        ),
+        &format!("Conflict occurred attempting to store {kind} - Duplicate entry found with name {name}."),
     )
 }
 
@@ -51,18 +49,14 @@ fn collection(req: &Req, key: &str, items: Vec<Value>) -> ApiResult<Resp> {
     let mut items: Vec<Value> = items
         .into_iter()
         .filter(|v| {
-            ["name", "domain_id", "enabled", "id"]
-                .iter()
-                .all(|k| match req.q(k) {
-                    None => true,
-                    Some(want) => match v.get(*k) {
-                        Some(Value::Bool(b)) => {
-                            want.eq_ignore_ascii_case(if *b { "true" } else { "false" })
-                        }
-                        Some(Value::String(s)) => s == want,
-                        _ => false,
-                    },
-                })
+            ["name", "domain_id", "enabled", "id"].iter().all(|k| match req.q(k) {
+                None => true,
+                Some(want) => match v.get(*k) {
+                    Some(Value::Bool(b)) => want.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
+                    Some(Value::String(s)) => s == want,
+                    _ => false,
+                },
+            })
         })
         .collect();
     let mut next = Value::Null;
@@ -77,11 +71,7 @@ fn collection(req: &Req, key: &str, items: Vec<Value>) -> ApiResult<Resp> {
         && items.len() > limit
     {
         items.truncate(limit);
-        if let Some(last) = items
-            .last()
-            .and_then(|v| v.get("id"))
-            .and_then(Value::as_str)
-        {
+        if let Some(last) = items.last().and_then(|v| v.get("id")).and_then(Value::as_str) {
             next = json!(format!("{}/{key}?limit={limit}&marker={last}", req.root));
         }
     }
@@ -118,8 +108,7 @@ fn user_projects(st: &State, root: &str, user_id: &str) -> Vec<Value> {
 pub fn change_password(st: &mut State, req: &Req, user_id: &str) -> ApiResult<Resp> {
     let body = req.json_object("user")?;
     let original = str_field(&body, "original_password").unwrap_or("");
-    let new = str_field(&body, "password")
-        .ok_or_else(|| ApiError::bad_request("'password' is a required property"))?;
+    let new = str_field(&body, "password").ok_or_else(|| ApiError::bad_request("'password' is a required property"))?;
     let user = st
         .keystone
         .users
@@ -133,23 +122,12 @@ pub fn change_password(st: &mut State, req: &Req, user_id: &str) -> ApiResult<Re
     Ok(Resp::empty(204))
 }
 
-pub fn handle(
-    st: &mut State,
-    req: &Req,
-    caller: &ValidToken,
-    m: &str,
-    segs: &[&str],
-) -> ApiResult<Resp> {
+pub fn handle(st: &mut State, req: &Req, caller: &ValidToken, m: &str, segs: &[&str]) -> ApiResult<Resp> {
     let root = req.root.clone();
     match (m, segs) {
         ("GET", ["users"]) => {
             require_admin(caller, "list_users")?;
-            let items = st
-                .keystone
-                .users
-                .values()
-                .map(|u| user_view(&root, u))
-                .collect();
+            let items = st.keystone.users.values().map(|u| user_view(&root, u)).collect();
             collection(req, "users", items)
         }
         ("POST", ["users"]) => {
@@ -160,11 +138,7 @@ pub fn handle(
             if caller.token.user_id != *id {
                 require_admin(caller, "get_user")?;
             }
-            let u = st
-                .keystone
-                .users
-                .get(*id)
-                .ok_or_else(|| not_found("user", id))?;
+            let u = st.keystone.users.get(*id).ok_or_else(|| not_found("user", id))?;
             Ok(Resp::ok(json!({"user": user_view(&root, u)})))
         }
         ("PATCH", ["users", id]) => {
@@ -173,10 +147,7 @@ pub fn handle(
         }
         ("DELETE", ["users", id]) => {
             require_admin(caller, "delete_user")?;
-            st.keystone
-                .users
-                .remove(*id)
-                .ok_or_else(|| not_found("user", id))?;
+            st.keystone.users.remove(*id).ok_or_else(|| not_found("user", id))?;
             st.keystone.assignments.retain(|(_, u, _)| u != id);
             st.keystone.revoke_user(id);
             st.keystone.count("user.delete");
@@ -194,12 +165,7 @@ pub fn handle(
         }
         ("GET", ["projects"]) => {
             require_admin(caller, "list_projects")?;
-            let items = st
-                .keystone
-                .projects
-                .values()
-                .map(|p| project_view(&root, p))
-                .collect();
+            let items = st.keystone.projects.values().map(|p| project_view(&root, p)).collect();
             collection(req, "projects", items)
         }
         ("POST", ["projects"]) => {
@@ -210,11 +176,7 @@ pub fn handle(
             if caller.token.project_id.as_deref() != Some(*id) {
                 require_admin(caller, "get_project")?;
             }
-            let p = st
-                .keystone
-                .projects
-                .get(*id)
-                .ok_or_else(|| not_found("project", id))?;
+            let p = st.keystone.projects.get(*id).ok_or_else(|| not_found("project", id))?;
             Ok(Resp::ok(json!({"project": project_view(&root, p)})))
         }
         ("PATCH", ["projects", id]) => {
@@ -278,11 +240,7 @@ pub fn handle(
             collection(req, "domains", items)
         }
         ("GET", ["domains", id]) => {
-            let d = st
-                .keystone
-                .domains
-                .get(*id)
-                .ok_or_else(|| not_found("domain", id))?;
+            let d = st.keystone.domains.get(*id).ok_or_else(|| not_found("domain", id))?;
             Ok(Resp::ok(
                 json!({"domain": {"id": d.id, "name": d.name, "description": d.description, "enabled": d.enabled, "tags": [], "options": {}, "links": {"self": format!("{root}/domains/{}", d.id)}}}),
             ))
@@ -297,21 +255,14 @@ pub fn handle(
             collection(req, "roles", items)
         }
         ("GET", ["roles", id]) => {
-            let r = st
-                .keystone
-                .roles
-                .get(*id)
-                .ok_or_else(|| not_found("role", id))?;
+            let r = st.keystone.roles.get(*id).ok_or_else(|| not_found("role", id))?;
             Ok(Resp::ok(json!({"role": role_view(&root, &r.id, &r.name)})))
         }
         ("GET", ["role_assignments"]) => {
             require_admin(caller, "list_role_assignments")?;
             role_assignments(st, req)
         }
-        _ => Err(ApiError::not_found(
-            "NotFound",
-            "The resource could not be found.",
-        )),
+        _ => Err(ApiError::not_found("NotFound", "The resource could not be found.")),
     }
 }
 
@@ -360,8 +311,7 @@ fn role_assignments(st: &State, req: &Req) -> ApiResult<Resp> {
 
 fn create_user(st: &mut State, req: &Req) -> ApiResult<Resp> {
     let body = req.json_object("user")?;
-    let name = string_field(&body, "name")
-        .ok_or_else(|| ApiError::bad_request("'name' is a required property"))?;
+    let name = string_field(&body, "name").ok_or_else(|| ApiError::bad_request("'name' is a required property"))?;
     let domain_id = string_field(&body, "domain_id").unwrap_or_else(|| "default".into());
     if !st.keystone.domains.contains_key(&domain_id) {
         return Err(not_found("domain", &domain_id));
@@ -376,14 +326,7 @@ fn create_user(st: &mut State, req: &Req) -> ApiResult<Resp> {
     }
     let password = string_field(&body, "password").unwrap_or_default();
     let id = st.keystone.add_user(&name, &domain_id, &password);
-    let known = [
-        "name",
-        "domain_id",
-        "password",
-        "enabled",
-        "default_project_id",
-        "id",
-    ];
+    let known = ["name", "domain_id", "password", "enabled", "default_project_id", "id"];
     if let Some(u) = st.keystone.users.get_mut(&id) {
         u.enabled = bool_field(&body, "enabled").unwrap_or(true);
         u.default_project_id = string_field(&body, "default_project_id");
@@ -396,11 +339,7 @@ fn create_user(st: &mut State, req: &Req) -> ApiResult<Resp> {
         }
     }
     st.keystone.count("user.create");
-    let u = st
-        .keystone
-        .users
-        .get(&id)
-        .ok_or_else(|| not_found("user", &id))?;
+    let u = st.keystone.users.get(&id).ok_or_else(|| not_found("user", &id))?;
     Ok(Resp::json(201, json!({"user": user_view(&req.root, u)})))
 }
 
@@ -451,8 +390,7 @@ fn update_user(st: &mut State, req: &Req, id: &str) -> ApiResult<Resp> {
 
 fn create_project(st: &mut State, req: &Req) -> ApiResult<Resp> {
     let body = req.json_object("project")?;
-    let name = string_field(&body, "name")
-        .ok_or_else(|| ApiError::bad_request("'name' is a required property"))?;
+    let name = string_field(&body, "name").ok_or_else(|| ApiError::bad_request("'name' is a required property"))?;
     let domain_id = string_field(&body, "domain_id").unwrap_or_else(|| "default".into());
     if !st.keystone.domains.contains_key(&domain_id) {
         return Err(not_found("domain", &domain_id));
@@ -473,26 +411,15 @@ fn create_project(st: &mut State, req: &Req) -> ApiResult<Resp> {
             p.parent_id = Some(parent);
         }
         if let Some(tags) = body.get("tags").and_then(Value::as_array) {
-            p.tags = tags
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect();
+            p.tags = tags.iter().filter_map(Value::as_str).map(str::to_string).collect();
         }
     }
     st.keystone.count("project.create");
     if let Some(cloud) = st.openstack() {
         cloud.ensure_project(&id);
     }
-    let p = st
-        .keystone
-        .projects
-        .get(&id)
-        .ok_or_else(|| not_found("project", &id))?;
-    Ok(Resp::json(
-        201,
-        json!({"project": project_view(&req.root, p)}),
-    ))
+    let p = st.keystone.projects.get(&id).ok_or_else(|| not_found("project", &id))?;
+    Ok(Resp::json(201, json!({"project": project_view(&req.root, p)})))
 }
 
 fn update_project(st: &mut State, req: &Req, id: &str) -> ApiResult<Resp> {
@@ -522,16 +449,9 @@ fn update_project(st: &mut State, req: &Req, id: &str) -> ApiResult<Resp> {
             p.enabled = e;
         }
         if let Some(tags) = body.get("tags").and_then(Value::as_array) {
-            p.tags = tags
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect();
+            p.tags = tags.iter().filter_map(Value::as_str).map(str::to_string).collect();
         }
     }
-    let p = ks
-        .projects
-        .get(id)
-        .ok_or_else(|| not_found("project", id))?;
+    let p = ks.projects.get(id).ok_or_else(|| not_found("project", id))?;
     Ok(Resp::ok(json!({"project": project_view(&req.root, p)})))
 }

@@ -52,13 +52,9 @@ pub fn nhn_catalog(base: &str, tenant_id: &str, regions: &[String]) -> Value {
         json!({"type": kind, "name": name, "endpoints": endpoints, "endpoints_links": []})
     };
     json!([
-        entry("compute", "nova", &|r| format!(
-            "{base}/nhn/{r}/compute/v2/{tenant_id}"
-        )),
+        entry("compute", "nova", &|r| format!("{base}/nhn/{r}/compute/v2/{tenant_id}")),
         entry("image", "glance", &|r| format!("{base}/nhn/{r}/image")),
-        entry("identity", "keystone", &|_| format!(
-            "{base}/nhn/identity/v2.0"
-        )),
+        entry("identity", "keystone", &|_| format!("{base}/nhn/identity/v2.0")),
         entry("volumev2", "cinderv2", &|r| format!(
             "{base}/nhn/{r}/block-storage/v2/{tenant_id}"
         )),

@@ -47,12 +47,8 @@ fn version_doc(root: &str) -> serde_json::Value {
 }
 
 pub fn caller(st: &State, req: &Req) -> ApiResult<ValidToken> {
-    let token = req
-        .header("x-auth-token")
-        .ok_or_else(ApiError::unauthorized)?;
-    st.keystone
-        .validate(token, st.now())
-        .ok_or_else(ApiError::unauthorized)
+    let token = req.header("x-auth-token").ok_or_else(ApiError::unauthorized)?;
+    st.keystone.validate(token, st.now()).ok_or_else(ApiError::unauthorized)
 }
 
 pub fn require_admin(caller: &ValidToken, action: &str) -> ApiResult<()> {

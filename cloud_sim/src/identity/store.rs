@@ -156,10 +156,7 @@ impl Keystone {
     }
 
     pub fn role_id(&self, name: &str) -> Option<String> {
-        self.roles
-            .values()
-            .find(|r| r.name == name)
-            .map(|r| r.id.clone())
+        self.roles.values().find(|r| r.name == name).map(|r| r.id.clone())
     }
 
     pub fn roles_on(&self, project_id: &str, user_id: &str) -> Vec<Role> {

@@ -19,10 +19,7 @@ fn resolve_domain(ks: &Keystone, domain: Option<&Value>) -> Option<String> {
         return ks.domains.contains_key(id).then(|| id.to_string());
     }
     let name = str_field(d, "name")?;
-    ks.domains
-        .values()
-        .find(|x| x.name == name)
-        .map(|x| x.id.clone())
+    ks.domains.values().find(|x| x.name == name).map(|x| x.id.clone())
 }
 
 fn resolve_user(ks: &Keystone, user: &Value) -> Option<String> {
@@ -114,9 +111,7 @@ pub fn subject(st: &mut State, req: &Req) -> ApiResult<Resp> {
         .header("x-subject-token")
         .ok_or_else(|| ApiError::bad_request("X-Subject-Token is missing"))?
         .to_string();
-    let allow_expired = req
-        .q("allow_expired")
-        .is_some_and(|v| v == "1" || v == "true");
+    let allow_expired = req.q("allow_expired").is_some_and(|v| v == "1" || v == "true");
     let valid = st.keystone.validate(&subject, now);
     let token = match valid {
         Some(v) => v.token,
@@ -148,11 +143,7 @@ pub fn subject(st: &mut State, req: &Req) -> ApiResult<Resp> {
 pub fn token_body(st: &State, token: &Token, with_catalog: bool) -> Value {
     let ks = &st.keystone;
     let domain_ref = |id: &str| {
-        let name = ks
-            .domains
-            .get(id)
-            .map(|d| d.name.clone())
-            .unwrap_or_default();
+        let name = ks.domains.get(id).map(|d| d.name.clone()).unwrap_or_default();
         json!({"id": id, "name": name})
     };
     let user = ks.users.get(&token.user_id);

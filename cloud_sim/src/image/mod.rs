@@ -22,10 +22,7 @@ pub fn handle(st: &mut State, route: &Route, req: &Req) -> ApiResult<Resp> {
         ));
     }
     let ctx = authenticate(st, route, req)?;
-    let cloud = st
-        .clouds
-        .get(&ctx.cloud)
-        .ok_or_else(ApiError::route_not_found)?;
+    let cloud = st.clouds.get(&ctx.cloud).ok_or_else(ApiError::route_not_found)?;
     let segs: Vec<&str> = req.segs.iter().map(String::as_str).collect();
     match (req.method.as_str(), segs.as_slice()) {
         ("GET", ["images"]) => {
@@ -35,16 +32,10 @@ pub fn handle(st: &mut State, route: &Route, req: &Req) -> ApiResult<Resp> {
                 .filter(|i| i.visibility == "public" || i.owner == ctx.project_id)
                 .filter(|i| req.q("name").is_none_or(|n| i.name == n))
                 .filter(|i| {
-                    req.q("status").is_none_or(|s| {
-                        s.trim_start_matches("in:")
-                            .split(',')
-                            .any(|x| x == i.status)
-                    })
+                    req.q("status")
+                        .is_none_or(|s| s.trim_start_matches("in:").split(',').any(|x| x == i.status))
                 })
-                .filter(|i| {
-                    req.q("visibility")
-                        .is_none_or(|v| v == "all" || i.visibility == v)
-                })
+                .filter(|i| req.q("visibility").is_none_or(|v| v == "all" || i.visibility == v))
                 .filter(|i| req.q("owner").is_none_or(|o| i.owner == o))
                 .map(view)
                 .collect();
@@ -61,13 +52,8 @@ pub fn handle(st: &mut State, route: &Route, req: &Req) -> ApiResult<Resp> {
             .get(*id)
             .filter(|i| i.visibility == "public" || i.owner == ctx.project_id)
             .map(|i| Resp::ok(view(i)))
-            .ok_or_else(|| {
-                ApiError::not_found("NotFound", &format!("No image found with ID {id}"))
-            }),
-        _ => Err(ApiError::not_found(
-            "NotFound",
-            "The resource could not be found.",
-        )),
+            .ok_or_else(|| ApiError::not_found("NotFound", &format!("No image found with ID {id}"))),
+        _ => Err(ApiError::not_found("NotFound", "The resource could not be found.")),
     }
 }
 

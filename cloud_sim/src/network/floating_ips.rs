@@ -12,10 +12,7 @@ use crate::state::model::FloatingIp;
 use crate::state::transitions::Event;
 
 fn fip_not_found(id: &str) -> ApiError {
-    ApiError::not_found(
-        "FloatingIPNotFound",
-        &format!("Floating IP {id} could not be found"),
-    )
+    ApiError::not_found("FloatingIPNotFound", &format!("Floating IP {id} could not be found"))
 }
 
 pub fn list(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
@@ -55,9 +52,7 @@ fn association_target(
             .fixed_ips
             .iter()
             .find(|f| f.ip_address == want)
-            .ok_or_else(|| {
-                ApiError::bad_request(&format!("Port {port_id} does not have fixed ip {want}"))
-            })?,
+            .ok_or_else(|| ApiError::bad_request(&format!("Port {port_id} does not have fixed ip {want}")))?,
         None => port.fixed_ips.first().ok_or_else(|| {
             ApiError::bad_request(&format!(
                 "Bad floatingip request: Port {port_id} does not have any fixed IP addresses."
@@ -99,9 +94,7 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
     let project = owner(ctx, &body)?;
     let net_id = str_field(&body, "floating_network_id")
         .ok_or_else(|| {
-            ApiError::bad_request(
-                "Failed to parse request. Required attribute 'floating_network_id' not specified",
-            )
+            ApiError::bad_request("Failed to parse request. Required attribute 'floating_network_id' not specified")
         })?
         .to_string();
     let net = cloud
@@ -119,11 +112,7 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
             &format!("Unable to find any IP address on external network {net_id}."),
         )
     })?;
-    let used = cloud
-        .floating_ips
-        .values()
-        .filter(|f| f.project_id == project)
-        .count();
+    let used = cloud.floating_ips.values().filter(|f| f.project_id == project).count();
     if used >= cloud.quotas.floating_ips {
         return Err(ApiError::conflict(
             "OverQuota",
@@ -191,14 +180,8 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
         );
     }
     cloud.count("floatingip.create");
-    let f = cloud
-        .floating_ips
-        .get(&id)
-        .ok_or_else(|| fip_not_found(&id))?;
-    Ok(Resp::json(
-        201,
-        json!({"floatingip": view::floating_ip(cloud, f)}),
-    ))
+    let f = cloud.floating_ips.get(&id).ok_or_else(|| fip_not_found(&id))?;
+    Ok(Resp::json(201, json!({"floatingip": view::floating_ip(cloud, f)})))
 }
 
 pub fn update(cloud: &mut Cloud, ctx: &Ctx, req: &Req, id: &str) -> ApiResult<Resp> {
@@ -233,18 +216,11 @@ pub fn update(cloud: &mut Cloud, ctx: &Ctx, req: &Req, id: &str) -> ApiResult<Re
                 if let Some(existing) = current.port_id.as_deref().filter(|p| *p != pid) {
                     return Err(ApiError::conflict(
                         "FloatingIPPortAlreadyAssociated",
-                        &format!(
-                            "Floating IP {id} is already associated with port {existing}; disassociate it first."
-                        ),
+                        &format!("Floating IP {id} is already associated with port {existing}; disassociate it first."),
                     ));
                 }
-                let (p, fixed, router) = association_target(
-                    cloud,
-                    ctx,
-                    Some(id),
-                    pid,
-                    str_field(&body, "fixed_ip_address"),
-                )?;
+                let (p, fixed, router) =
+                    association_target(cloud, ctx, Some(id), pid, str_field(&body, "fixed_ip_address"))?;
                 if let Some(f) = cloud.floating_ips.get_mut(id) {
                     f.port_id = Some(p);
                     f.fixed_ip = Some(fixed);
@@ -264,10 +240,7 @@ pub fn update(cloud: &mut Cloud, ctx: &Ctx, req: &Req, id: &str) -> ApiResult<Re
             _ => return Err(ApiError::bad_request("Invalid input for port_id.")),
         }
     }
-    let f = cloud
-        .floating_ips
-        .get_mut(id)
-        .ok_or_else(|| fip_not_found(id))?;
+    let f = cloud.floating_ips.get_mut(id).ok_or_else(|| fip_not_found(id))?;
     if let Some(d) = string_field(&body, "description") {
         f.description = d;
     }
@@ -279,10 +252,7 @@ pub fn update(cloud: &mut Cloud, ctx: &Ctx, req: &Req, id: &str) -> ApiResult<Re
     }
     f.updated = now;
     f.revision += 1;
-    let f = cloud
-        .floating_ips
-        .get(id)
-        .ok_or_else(|| fip_not_found(id))?;
+    let f = cloud.floating_ips.get(id).ok_or_else(|| fip_not_found(id))?;
     Ok(Resp::ok(json!({"floatingip": view::floating_ip(cloud, f)})))
 }
 
@@ -300,11 +270,7 @@ pub fn delete(cloud: &mut Cloud, ctx: &Ctx, id: &str) -> ApiResult<Resp> {
     }
     let (net, addr) = (f.floating_network_id.clone(), f.address.clone());
     cloud.floating_ips.remove(id);
-    if let Some(subnet) = cloud
-        .networks
-        .get(&net)
-        .and_then(|n| n.subnets.first().cloned())
-    {
+    if let Some(subnet) = cloud.networks.get(&net).and_then(|n| n.subnets.first().cloned()) {
         cloud.release_ip(&subnet, &addr);
     }
     cloud.count("floatingip.delete");

@@ -127,10 +127,7 @@ pub fn respond(items: Vec<Value>, req: &Req, collection: &str, key: &str) -> Api
     {
         body.insert(format!("{key}_links"), l);
     }
-    body.insert(
-        key.to_string(),
-        Value::Array(select_fields(page.items, req)),
-    );
+    body.insert(key.to_string(), Value::Array(select_fields(page.items, req)));
     Ok(Resp::ok(Value::Object(body)))
 }
 

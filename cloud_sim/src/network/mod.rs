@@ -25,10 +25,7 @@ pub fn handle(st: &mut State, route: &Route, req: &Req) -> ApiResult<Resp> {
         }]})));
     }
     let ctx = authenticate(st, route, req)?;
-    let cloud = st
-        .clouds
-        .get_mut(&ctx.cloud)
-        .ok_or_else(ApiError::route_not_found)?;
+    let cloud = st.clouds.get_mut(&ctx.cloud).ok_or_else(ApiError::route_not_found)?;
     route_request(cloud, &ctx, req)
 }
 
@@ -37,11 +34,7 @@ fn read_only() -> ApiError {
 }
 
 fn route_request(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
-    let segs: Vec<&str> = req
-        .segs
-        .iter()
-        .map(|s| s.strip_suffix(".json").unwrap_or(s))
-        .collect();
+    let segs: Vec<&str> = req.segs.iter().map(|s| s.strip_suffix(".json").unwrap_or(s)).collect();
     let nhn = cloud.nhn;
     match (req.method.as_str(), segs.as_slice()) {
         ("GET", []) => Ok(resources(req)),
@@ -93,13 +86,20 @@ fn route_request(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
 }
 
 fn resources(req: &Req) -> Resp {
-    let items: Vec<serde_json::Value> = ["network", "subnet", "port", "security_group", "security_group_rule", "floatingip"]
-        .iter()
-        .map(|r| {
-            let coll = format!("{}s", r.replace('_', "-"));
-            json!({"name": r, "collection": coll, "links": [{"rel": "self", "href": format!("{}/{coll}", req.root)}]})
-        })
-        .collect();
+    let items: Vec<serde_json::Value> = [
+        "network",
+        "subnet",
+        "port",
+        "security_group",
+        "security_group_rule",
+        "floatingip",
+    ]
+    .iter()
+    .map(|r| {
+        let coll = format!("{}s", r.replace('_', "-"));
+        json!({"name": r, "collection": coll, "links": [{"rel": "self", "href": format!("{}/{coll}", req.root)}]})
+    })
+    .collect();
     Resp::ok(json!({"resources": items}))
 }
 

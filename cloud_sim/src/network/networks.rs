@@ -10,17 +10,11 @@ use crate::state::cloud::Cloud;
 use crate::state::ipam;
 
 pub fn network_not_found(id: &str) -> ApiError {
-    ApiError::not_found(
-        "NetworkNotFound",
-        &format!("Network {id} could not be found."),
-    )
+    ApiError::not_found("NetworkNotFound", &format!("Network {id} could not be found."))
 }
 
 fn subnet_not_found(id: &str) -> ApiError {
-    ApiError::not_found(
-        "SubnetNotFound",
-        &format!("Subnet {id} could not be found."),
-    )
+    ApiError::not_found("SubnetNotFound", &format!("Subnet {id} could not be found."))
 }
 
 pub fn list_networks(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
@@ -71,10 +65,7 @@ pub fn create_network(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp
     cloud.ensure_default_sg(&project);
     cloud.count("network.create");
     let az = cloud.default_az();
-    let n = cloud
-        .networks
-        .get(&id)
-        .ok_or_else(|| network_not_found(&id))?;
+    let n = cloud.networks.get(&id).ok_or_else(|| network_not_found(&id))?;
     Ok(Resp::json(201, json!({"network": view::network(n, &az)})))
 }
 
@@ -98,10 +89,7 @@ pub fn update_network(cloud: &mut Cloud, ctx: &Ctx, req: &Req, id: &str) -> ApiR
     n.updated = now;
     n.revision += 1;
     let az = cloud.default_az();
-    let n = cloud
-        .networks
-        .get(id)
-        .ok_or_else(|| network_not_found(id))?;
+    let n = cloud.networks.get(id).ok_or_else(|| network_not_found(id))?;
     Ok(Resp::ok(json!({"network": view::network(n, &az)})))
 }
 
@@ -160,9 +148,7 @@ pub fn create_subnet(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp>
     let body = req.json_object("subnet")?;
     let project = owner(ctx, &body)?;
     let network_id = str_field(&body, "network_id")
-        .ok_or_else(|| {
-            ApiError::bad_request("Invalid input for operation: network_id is required.")
-        })?
+        .ok_or_else(|| ApiError::bad_request("Invalid input for operation: network_id is required."))?
         .to_string();
     let net = cloud
         .networks
@@ -205,18 +191,11 @@ pub fn create_subnet(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp>
     if let Some(s) = cloud.subnets.get_mut(&id) {
         s.enable_dhcp = bool_field(&body, "enable_dhcp").unwrap_or(true);
         if let Some(d) = body.get("dns_nameservers").and_then(Value::as_array) {
-            s.dns_nameservers = d
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect();
+            s.dns_nameservers = d.iter().filter_map(Value::as_str).map(str::to_string).collect();
         }
     }
     cloud.count("subnet.create");
-    let s = cloud
-        .subnets
-        .get(&id)
-        .ok_or_else(|| subnet_not_found(&id))?;
+    let s = cloud.subnets.get(&id).ok_or_else(|| subnet_not_found(&id))?;
     Ok(Resp::json(201, json!({"subnet": view::subnet(s)})))
 }
 
@@ -232,11 +211,7 @@ pub fn update_subnet(cloud: &mut Cloud, ctx: &Ctx, req: &Req, id: &str) -> ApiRe
         s.name = name;
     }
     if let Some(d) = body.get("dns_nameservers").and_then(Value::as_array) {
-        s.dns_nameservers = d
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect();
+        s.dns_nameservers = d.iter().filter_map(Value::as_str).map(str::to_string).collect();
     }
     if let Some(e) = bool_field(&body, "enable_dhcp") {
         s.enable_dhcp = e;

@@ -37,11 +37,7 @@ fn sg_list(cloud: &Cloud, ctx: &Ctx, body: &Value) -> ApiResult<Option<Vec<Strin
     };
     let ids: Vec<String> = match v {
         Value::Null => Vec::new(),
-        Value::Array(a) => a
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect(),
+        Value::Array(a) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
         _ => return Err(ApiError::bad_request("Invalid input for security_groups.")),
     };
     for id in &ids {
@@ -63,11 +59,7 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
     let body = req.json_object("port")?;
     let project = owner(ctx, &body)?;
     let network_id = str_field(&body, "network_id")
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "Failed to parse request. Required attribute 'network_id' not specified",
-            )
-        })?
+        .ok_or_else(|| ApiError::bad_request("Failed to parse request. Required attribute 'network_id' not specified"))?
         .to_string();
     if !cloud
         .networks
@@ -76,11 +68,7 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
     {
         return Err(super::networks::network_not_found(&network_id));
     }
-    let used = cloud
-        .ports
-        .values()
-        .filter(|p| p.project_id == project)
-        .count();
+    let used = cloud.ports.values().filter(|p| p.project_id == project).count();
     if used >= cloud.quotas.ports {
         return Err(ApiError::conflict(
             "OverQuota",
@@ -120,11 +108,7 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
 
 pub fn update(cloud: &mut Cloud, ctx: &Ctx, req: &Req, id: &str) -> ApiResult<Resp> {
     let body = req.json_object("port")?;
-    if !cloud
-        .ports
-        .get(id)
-        .is_some_and(|p| visible(ctx, &p.project_id, false))
-    {
+    if !cloud.ports.get(id).is_some_and(|p| visible(ctx, &p.project_id, false)) {
         return Err(port_not_found(id));
     }
     let sgs = sg_list(cloud, ctx, &body)?;
@@ -159,11 +143,7 @@ pub fn update(cloud: &mut Cloud, ctx: &Ctx, req: &Req, id: &str) -> ApiResult<Re
 }
 
 pub fn delete(cloud: &mut Cloud, ctx: &Ctx, id: &str) -> ApiResult<Resp> {
-    if !cloud
-        .ports
-        .get(id)
-        .is_some_and(|p| visible(ctx, &p.project_id, false))
-    {
+    if !cloud.ports.get(id).is_some_and(|p| visible(ctx, &p.project_id, false)) {
         return Err(port_not_found(id));
     }
     cloud.remove_port(id);

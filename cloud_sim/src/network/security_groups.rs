@@ -11,10 +11,7 @@ use crate::state::ipam;
 use crate::state::model::SgRuleSpec;
 
 fn sg_not_found(id: &str) -> ApiError {
-    ApiError::not_found(
-        "SecurityGroupNotFound",
-        &format!("Security group {id} does not exist"),
-    )
+    ApiError::not_found("SecurityGroupNotFound", &format!("Security group {id} does not exist"))
 }
 
 fn rule_not_found(id: &str) -> ApiError {
@@ -41,9 +38,7 @@ pub fn show(cloud: &mut Cloud, ctx: &Ctx, _req: &Req, id: &str) -> ApiResult<Res
         .get(id)
         .filter(|g| visible(ctx, &g.project_id, false))
         .ok_or_else(|| sg_not_found(id))?;
-    Ok(Resp::ok(
-        json!({"security_group": view::security_group(cloud, g)}),
-    ))
+    Ok(Resp::ok(json!({"security_group": view::security_group(cloud, g)})))
 }
 
 pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
@@ -71,10 +66,7 @@ pub fn create(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
     let description = string_field(&body, "description").unwrap_or_default();
     let id = cloud.insert_security_group(&project, &name, &description, false);
     cloud.count("security_group.create");
-    let g = cloud
-        .security_groups
-        .get(&id)
-        .ok_or_else(|| sg_not_found(&id))?;
+    let g = cloud.security_groups.get(&id).ok_or_else(|| sg_not_found(&id))?;
     Ok(Resp::json(
         201,
         json!({"security_group": view::security_group(cloud, g)}),
@@ -104,13 +96,8 @@ pub fn update(cloud: &mut Cloud, ctx: &Ctx, req: &Req, id: &str) -> ApiResult<Re
     g.updated = now;
     g.revision += 1;
     cloud.count("security_group.update");
-    let g = cloud
-        .security_groups
-        .get(id)
-        .ok_or_else(|| sg_not_found(id))?;
-    Ok(Resp::ok(
-        json!({"security_group": view::security_group(cloud, g)}),
-    ))
+    let g = cloud.security_groups.get(id).ok_or_else(|| sg_not_found(id))?;
+    Ok(Resp::ok(json!({"security_group": view::security_group(cloud, g)})))
 }
 
 pub fn delete(cloud: &mut Cloud, ctx: &Ctx, id: &str) -> ApiResult<Resp> {
@@ -125,11 +112,7 @@ pub fn delete(cloud: &mut Cloud, ctx: &Ctx, id: &str) -> ApiResult<Resp> {
             "Removing default security group not allowed.",
         ));
     }
-    if cloud
-        .ports
-        .values()
-        .any(|p| p.security_groups.iter().any(|s| s == id))
-    {
+    if cloud.ports.values().any(|p| p.security_groups.iter().any(|s| s == id)) {
         return Err(ApiError::conflict(
             "SecurityGroupInUse",
             &format!("Security Group {id} in use."),
@@ -170,15 +153,9 @@ fn port_value(v: &Value, key: &str) -> ApiResult<Option<i64>> {
     }
 }
 
-fn parse_rule(
-    cloud: &Cloud,
-    ctx: &Ctx,
-    v: &Value,
-) -> ApiResult<(String, String, SgRuleSpec, String)> {
+fn parse_rule(cloud: &Cloud, ctx: &Ctx, v: &Value) -> ApiResult<(String, String, SgRuleSpec, String)> {
     let sg_id = str_field(v, "security_group_id").ok_or_else(|| {
-        ApiError::bad_request(
-            "Failed to parse request. Required attribute 'security_group_id' not specified",
-        )
+        ApiError::bad_request("Failed to parse request. Required attribute 'security_group_id' not specified")
     })?;
     let sg = cloud
         .security_groups
@@ -198,9 +175,7 @@ fn parse_rule(
         )));
     }
     if cloud.nhn && ethertype == "IPv6" {
-        return Err(ApiError::bad_request(
-            "Only IPv4 security group rules are supported.",
-        ));
+        return Err(ApiError::bad_request("Only IPv4 security group rules are supported."));
     }
     let protocol = match v.get("protocol") {
         None | Some(Value::Null) => None,
@@ -238,10 +213,8 @@ fn parse_rule(
             "Must also specify protocol if port range is given.",
         ));
     }
-    if matches!(
-        protocol.as_deref(),
-        Some("tcp" | "udp" | "sctp" | "dccp" | "udplite")
-    ) && let (Some(a), Some(b)) = (min, max)
+    if matches!(protocol.as_deref(), Some("tcp" | "udp" | "sctp" | "dccp" | "udplite"))
+        && let (Some(a), Some(b)) = (min, max)
         && a > b
     {
         return Err(ApiError::bad_request(
@@ -297,14 +270,14 @@ fn parse_rule(
 /// Single (`security_group_rule`) or bulk (`security_group_rules`, all-or-nothing) create.
 pub fn create_rules(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
     let body = req.json()?;
-    let (bulk, raw): (bool, Vec<Value>) =
-        if let Some(list) = body.get("security_group_rules").and_then(Value::as_array) {
-            (true, list.clone())
-        } else if let Some(one) = body.get("security_group_rule").filter(|v| v.is_object()) {
-            (false, vec![one.clone()])
-        } else {
-            return Err(ApiError::bad_request("Resource body required"));
-        };
+    let (bulk, raw): (bool, Vec<Value>) = if let Some(list) = body.get("security_group_rules").and_then(Value::as_array)
+    {
+        (true, list.clone())
+    } else if let Some(one) = body.get("security_group_rule").filter(|v| v.is_object()) {
+        (false, vec![one.clone()])
+    } else {
+        return Err(ApiError::bad_request("Resource body required"));
+    };
     let mut parsed: Vec<(String, String, SgRuleSpec, String)> = Vec::new();
     for v in &raw {
         let rule = parse_rule(cloud, ctx, v)?;

@@ -16,10 +16,7 @@ pub fn handle(st: &mut State, _route: &Route, req: &Req) -> ApiResult<Resp> {
         ("GET", []) => Ok(Resp::ok(
             json!({"version": {"id": "v2.0", "status": "stable", "links": [{"rel": "self", "href": format!("{}/", req.root)}]}}),
         )),
-        _ => Err(ApiError::not_found(
-            "NotFound",
-            "The resource could not be found.",
-        )),
+        _ => Err(ApiError::not_found("NotFound", "The resource could not be found.")),
     }
 }
 
@@ -29,8 +26,8 @@ fn issue(st: &mut State, req: &Req) -> ApiResult<Resp> {
         .get("auth")
         .filter(|a| a.is_object())
         .ok_or_else(|| ApiError::bad_request("Expecting to find auth in request body."))?;
-    let tenant_id = str_field(auth, "tenantId")
-        .ok_or_else(|| ApiError::bad_request("Expecting to find tenantId in auth."))?;
+    let tenant_id =
+        str_field(auth, "tenantId").ok_or_else(|| ApiError::bad_request("Expecting to find tenantId in auth."))?;
     let creds = auth
         .get("passwordCredentials")
         .ok_or_else(|| ApiError::bad_request("Expecting to find passwordCredentials in auth."))?;
@@ -42,13 +39,7 @@ fn issue(st: &mut State, req: &Req) -> ApiResult<Resp> {
         .get(tenant_id)
         .filter(|t| t.username == username)
         .cloned()
-        .ok_or_else(|| {
-            ApiError::new(
-                401,
-                "Unauthorized",
-                &format!("Could not find user: {username}."),
-            )
-        })?;
+        .ok_or_else(|| ApiError::new(401, "Unauthorized", &format!("Could not find user: {username}.")))?;
     if tenant.api_password != password {
         return Err(ApiError::new(
             401,

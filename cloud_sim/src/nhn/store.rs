@@ -66,12 +66,8 @@ impl NhnIdentity {
         let tenant_id = spec.tenant_id.unwrap_or_else(|| self.rng.hex(32));
         let n = self.tenants.len() + 1;
         let tenant = NhnTenant {
-            tenant_name: spec
-                .tenant_name
-                .unwrap_or_else(|| format!("c_tenant{n:04}")),
-            username: spec
-                .username
-                .unwrap_or_else(|| format!("user{n}@example.com")),
+            tenant_name: spec.tenant_name.unwrap_or_else(|| format!("c_tenant{n:04}")),
+            username: spec.username.unwrap_or_else(|| format!("user{n}@example.com")),
             api_password: spec.api_password.unwrap_or_else(|| self.rng.hex(16)),
             region: spec
                 .region

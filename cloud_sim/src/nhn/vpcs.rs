@@ -13,17 +13,11 @@ use crate::state::model::{Network, Subnet};
 use crate::time_fmt::micros_space;
 
 fn vpc_not_found(id: &str) -> ApiError {
-    ApiError::not_found(
-        "NetworkNotFound",
-        &format!("Network {id} could not be found."),
-    )
+    ApiError::not_found("NetworkNotFound", &format!("Network {id} could not be found."))
 }
 
 fn subnet_not_found(id: &str) -> ApiError {
-    ApiError::not_found(
-        "SubnetNotFound",
-        &format!("Subnet {id} could not be found."),
-    )
+    ApiError::not_found("SubnetNotFound", &format!("Subnet {id} could not be found."))
 }
 
 fn routing_table(n: &Network) -> Value {
@@ -107,14 +101,10 @@ pub fn show_vpc(cloud: &mut Cloud, ctx: &Ctx, id: &str) -> ApiResult<Resp> {
 
 pub fn create_vpc(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp> {
     let body = req.json_object("vpc")?;
-    let name =
-        string_field(&body, "name").ok_or_else(|| ApiError::bad_request("'name' is required"))?;
-    let cidr =
-        str_field(&body, "cidrv4").ok_or_else(|| ApiError::bad_request("'cidrv4' is required"))?;
+    let name = string_field(&body, "name").ok_or_else(|| ApiError::bad_request("'name' is required"))?;
+    let cidr = str_field(&body, "cidrv4").ok_or_else(|| ApiError::bad_request("'cidrv4' is required"))?;
     let (base, len) = ipam::parse_cidr(cidr).ok_or_else(|| {
-        ApiError::bad_request(&format!(
-            "Invalid input for cidrv4: '{cidr}' is not a valid IP subnet."
-        ))
+        ApiError::bad_request(&format!("Invalid input for cidrv4: '{cidr}' is not a valid IP subnet."))
     })?;
     let id = cloud.insert_network(
         &ctx.project_id,
@@ -144,8 +134,7 @@ pub fn update_vpc(cloud: &mut Cloud, ctx: &Ctx, req: &Req, id: &str) -> ApiResul
         n.name = name;
     }
     if let Some(c) = str_field(&body, "cidrv4") {
-        let (base, len) =
-            ipam::parse_cidr(c).ok_or_else(|| ApiError::bad_request("Invalid cidrv4"))?;
+        let (base, len) = ipam::parse_cidr(c).ok_or_else(|| ApiError::bad_request("Invalid cidrv4"))?;
         n.cidr = Some(format!("{}/{len}", ipam::format_ipv4(base)));
     }
     n.updated = now;
@@ -216,16 +205,14 @@ pub fn create_subnet(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp>
     let vpc_id = str_field(&body, "vpc_id")
         .ok_or_else(|| ApiError::bad_request("'vpc_id' is required"))?
         .to_string();
-    let cidr =
-        str_field(&body, "cidr").ok_or_else(|| ApiError::bad_request("'cidr' is required"))?;
+    let cidr = str_field(&body, "cidr").ok_or_else(|| ApiError::bad_request("'cidr' is required"))?;
     let name = string_field(&body, "name").unwrap_or_default();
     let vpc = cloud
         .networks
         .get(&vpc_id)
         .filter(|n| n.project_id == ctx.project_id && !n.external)
         .ok_or_else(|| vpc_not_found(&vpc_id))?;
-    let sub = ipam::parse_cidr(cidr)
-        .ok_or_else(|| ApiError::bad_request(&format!("Invalid cidr '{cidr}'")))?;
+    let sub = ipam::parse_cidr(cidr).ok_or_else(|| ApiError::bad_request(&format!("Invalid cidr '{cidr}'")))?;
     if let Some(range) = vpc.cidr.as_deref().and_then(ipam::parse_cidr)
         && (sub.1 < range.1 || !ipam::contains(range.0, range.1, sub.0))
     {
@@ -246,10 +233,7 @@ pub fn create_subnet(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp>
     }
     let id = cloud.insert_subnet(&ctx.project_id, &vpc_id, &name, cidr, None)?;
     cloud.count("vpcsubnet.create");
-    let s = cloud
-        .subnets
-        .get(&id)
-        .ok_or_else(|| subnet_not_found(&id))?;
+    let s = cloud.subnets.get(&id).ok_or_else(|| subnet_not_found(&id))?;
     Ok(Resp::json(201, json!({"vpcsubnet": subnet_view(cloud, s)})))
 }
 
@@ -281,10 +265,7 @@ pub fn delete_subnet(cloud: &mut Cloud, ctx: &Ctx, id: &str) -> ApiResult<Resp> 
         .values()
         .any(|p| p.fixed_ips.iter().any(|f| f.subnet_id == id))
     {
-        return Err(ApiError::conflict(
-            "SubnetInUse",
-            &format!("Subnet {id} is in use."),
-        ));
+        return Err(ApiError::conflict("SubnetInUse", &format!("Subnet {id} is in use.")));
     }
     cloud.subnets.remove(id);
     if let Some(n) = cloud.networks.get_mut(&network_id) {

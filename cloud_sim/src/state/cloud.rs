@@ -114,10 +114,7 @@ impl Cloud {
     }
 
     pub fn default_az(&self) -> String {
-        self.azs
-            .first()
-            .cloned()
-            .unwrap_or_else(|| "nova".to_string())
+        self.azs.first().cloned().unwrap_or_else(|| "nova".to_string())
     }
 
     /// Default security group and a tenant network the first time a project is seen.
@@ -177,12 +174,7 @@ impl Cloud {
             },
         );
         for ethertype in ["IPv4", "IPv6"] {
-            self.insert_rule(
-                &id,
-                project_id,
-                rule_spec("egress", ethertype, None),
-                is_default,
-            );
+            self.insert_rule(&id, project_id, rule_spec("egress", ethertype, None), is_default);
             if is_default {
                 let mut spec = rule_spec("ingress", ethertype, None);
                 spec.remote_group_id = Some(id.clone());
@@ -192,13 +184,7 @@ impl Cloud {
         id
     }
 
-    pub fn insert_rule(
-        &mut self,
-        sg_id: &str,
-        project_id: &str,
-        spec: SgRuleSpec,
-        default_sg: bool,
-    ) -> String {
+    pub fn insert_rule(&mut self, sg_id: &str, project_id: &str, spec: SgRuleSpec, default_sg: bool) -> String {
         let id = self.uuid();
         let now = self.now;
         self.sg_rules.insert(
@@ -308,21 +294,17 @@ impl Cloud {
 
     /// Allocates `requested` (or the next free address) on a subnet.
     pub fn allocate_ip(&mut self, subnet_id: &str, requested: Option<&str>) -> ApiResult<String> {
-        let subnet = self.subnets.get_mut(subnet_id).ok_or_else(|| {
-            ApiError::not_found(
-                "SubnetNotFound",
-                &format!("Subnet {subnet_id} could not be found."),
-            )
-        })?;
+        let subnet = self
+            .subnets
+            .get_mut(subnet_id)
+            .ok_or_else(|| ApiError::not_found("SubnetNotFound", &format!("Subnet {subnet_id} could not be found.")))?;
         let (first, last) = ipam::host_range(subnet.net_base, subnet.prefix_len);
         let ip = match requested {
             Some(r) => {
                 let ip = ipam::parse_ipv4(r)
                     .filter(|ip| ipam::contains(subnet.net_base, subnet.prefix_len, *ip))
                     .ok_or_else(|| {
-                        ApiError::bad_request(&format!(
-                            "IP address {r} is not a valid IP for the specified subnet."
-                        ))
+                        ApiError::bad_request(&format!("IP address {r} is not a valid IP for the specified subnet."))
                     })?;
                 if subnet.allocated.contains(&ip) {
                     return Err(ApiError::conflict(
@@ -338,10 +320,7 @@ impl Cloud {
                 .ok_or_else(|| {
                     ApiError::conflict(
                         "IpAddressGenerationFailure",
-                        &format!(
-                            "No more IP addresses available on network {}.",
-                            subnet.network_id
-                        ),
+                        &format!("No more IP addresses available on network {}.", subnet.network_id),
                     )
                 })?,
         };
@@ -400,26 +379,18 @@ impl Cloud {
                         .iter()
                         .find(|s| {
                             self.subnets.get(*s).is_some_and(|sub| {
-                                ip_v.is_some_and(|v| {
-                                    ipam::contains(sub.net_base, sub.prefix_len, v)
-                                })
+                                ip_v.is_some_and(|v| ipam::contains(sub.net_base, sub.prefix_len, v))
                             })
                         })
                         .cloned()
                         .ok_or_else(|| {
-                            ApiError::bad_request(
-                                "Invalid input for fixed_ips: no subnet matches the address",
-                            )
+                            ApiError::bad_request("Invalid input for fixed_ips: no subnet matches the address")
                         })?
                 }
             };
-            if self.subnets.get(&subnet_id).map(|s| s.network_id.as_str()) != Some(spec.network_id)
-            {
+            if self.subnets.get(&subnet_id).map(|s| s.network_id.as_str()) != Some(spec.network_id) {
                 for f in &fixed {
-                    let FixedIp {
-                        subnet_id,
-                        ip_address,
-                    } = f;
+                    let FixedIp { subnet_id, ip_address } = f;
                     self.release_ip(subnet_id, ip_address);
                 }
                 return Err(ApiError::bad_request(&format!(
@@ -434,10 +405,7 @@ impl Cloud {
                 }),
                 Err(e) => {
                     for f in &fixed {
-                        let FixedIp {
-                            subnet_id,
-                            ip_address,
-                        } = f;
+                        let FixedIp { subnet_id, ip_address } = f;
                         self.release_ip(subnet_id, ip_address);
                     }
                     return Err(e);

@@ -26,10 +26,9 @@ pub fn seed_openstack(cloud: &mut Cloud) {
         ("4", "m1.large", 4, 8192, 80),
         ("5", "m1.xlarge", 8, 16384, 160),
     ] {
-        cloud.flavors.insert(
-            id.to_string(),
-            flavor(id.to_string(), name, vcpus, ram, disk, true),
-        );
+        cloud
+            .flavors
+            .insert(id.to_string(), flavor(id.to_string(), name, vcpus, ram, disk, true));
     }
     cloud.azs = vec!["nova".to_string()];
     seed_images(
@@ -65,13 +64,7 @@ pub fn seed_nhn(cloud: &mut Cloud) {
             ("Rocky Linux 9", 10, 2_000_000_000),
         ],
     );
-    seed_volume_types(
-        cloud,
-        &[
-            ("General HDD", "hdd_general"),
-            ("General SSD", "ssd_general"),
-        ],
-    );
+    seed_volume_types(cloud, &[("General HDD", "hdd_general"), ("General SSD", "ssd_general")]);
     seed_external_network(
         cloud,
         "public_network",
@@ -126,13 +119,7 @@ fn seed_volume_types(cloud: &mut Cloud, types: &[(&str, &str)]) {
     }
 }
 
-fn seed_external_network(
-    cloud: &mut Cloud,
-    name: &str,
-    vpc_cidr: Option<String>,
-    subnet_name: &str,
-    cidr: &str,
-) {
+fn seed_external_network(cloud: &mut Cloud, name: &str, vpc_cidr: Option<String>, subnet_name: &str, cidr: &str) {
     let net = cloud.insert_network("admin", name, true, true, vpc_cidr);
     let _ = cloud.insert_subnet("admin", &net, subnet_name, cidr, None);
     cloud.external_network_id = net;

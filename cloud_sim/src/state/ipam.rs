@@ -36,11 +36,7 @@ pub fn parse_cidr(s: &str) -> Option<(u32, u8)> {
 }
 
 pub fn mask(len: u8) -> u32 {
-    if len == 0 {
-        0
-    } else {
-        u32::MAX << (32 - u32::from(len))
-    }
+    if len == 0 { 0 } else { u32::MAX << (32 - u32::from(len)) }
 }
 
 pub fn contains(base: u32, len: u8, ip: u32) -> bool {

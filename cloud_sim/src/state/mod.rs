@@ -30,10 +30,7 @@ pub struct State {
 impl State {
     pub fn new(config: SimConfig, base_url: String) -> Self {
         let now = chrono::Utc::now();
-        let mut keystone = Keystone::new(
-            SimRng::new(derive_seed(config.seed, "keystone")),
-            config.token_ttl,
-        );
+        let mut keystone = Keystone::new(SimRng::new(derive_seed(config.seed, "keystone")), config.token_ttl);
         let nhn = NhnIdentity::new(
             SimRng::new(derive_seed(config.seed, "nhn-identity")),
             config.nhn_token_ttl,
@@ -78,13 +75,8 @@ impl State {
         let admin_role = keystone.add_role("admin");
         keystone.add_role("member");
         keystone.add_role("reader");
-        let admin_project = keystone.add_project(
-            "admin",
-            "default",
-            "Bootstrap project for initializing the cloud.",
-        );
-        let service_project =
-            keystone.add_project(&config.service_project, "default", "Service project");
+        let admin_project = keystone.add_project("admin", "default", "Bootstrap project for initializing the cloud.");
+        let service_project = keystone.add_project(&config.service_project, "default", "Service project");
         let user = keystone.add_user(&config.service_user, "default", &config.service_password);
         keystone
             .assignments
@@ -134,12 +126,7 @@ impl State {
     }
 
     pub fn register_nhn_tenant(&mut self, spec: NhnTenantSpec) -> NhnTenant {
-        let default_region = self
-            .config
-            .nhn_regions
-            .first()
-            .cloned()
-            .unwrap_or_else(|| "KR1".into());
+        let default_region = self.config.nhn_regions.first().cloned().unwrap_or_else(|| "KR1".into());
         let tenant = self.nhn.register(spec, &default_region);
         let now = self.now();
         for cloud in self.clouds.values_mut().filter(|c| c.nhn) {

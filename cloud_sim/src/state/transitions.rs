@@ -114,35 +114,23 @@ impl Cloud {
     fn apply(&mut self, event: Event, fail: bool) {
         let now = self.now;
         match event {
-            Event::ServerBuildStep {
-                server_id,
-                task_state,
-            } => {
-                if let Some(s) = self
-                    .servers
-                    .get_mut(&server_id)
-                    .filter(|s| s.vm_state == "building")
-                {
+            Event::ServerBuildStep { server_id, task_state } => {
+                if let Some(s) = self.servers.get_mut(&server_id).filter(|s| s.vm_state == "building") {
                     if fail {
                         s.vm_state = "error".into();
                         s.task_state = None;
                         s.fault = Some(ServerFault {
                             code: 500,
-                            message:
-                                "No valid host was found. There are not enough hosts available."
-                                    .into(),
+                            message: "No valid host was found. There are not enough hosts available.".into(),
                             created: now,
                         });
                         self.clear_pending_for_server(&server_id);
                     } else {
                         if task_state == "block_device_mapping" {
                             s.addresses_visible = true;
-                            let vols: Vec<String> =
-                                s.volumes.iter().map(|v| v.volume_id.clone()).collect();
+                            let vols: Vec<String> = s.volumes.iter().map(|v| v.volume_id.clone()).collect();
                             for v in vols {
-                                if let Some(vol) =
-                                    self.volumes.get_mut(&v).filter(|v| v.status == "creating")
-                                {
+                                if let Some(vol) = self.volumes.get_mut(&v).filter(|v| v.status == "creating") {
                                     vol.status = "downloading".into();
                                     vol.updated = Some(now);
                                 }
@@ -205,16 +193,8 @@ impl Cloud {
                 }
             }
             Event::VolumeDownloading { volume_id } => {
-                if let Some(v) = self
-                    .volumes
-                    .get_mut(&volume_id)
-                    .filter(|v| v.status == "creating")
-                {
-                    v.status = if fail {
-                        "error".into()
-                    } else {
-                        "downloading".into()
-                    };
+                if let Some(v) = self.volumes.get_mut(&volume_id).filter(|v| v.status == "creating") {
+                    v.status = if fail { "error".into() } else { "downloading".into() };
                     v.updated = Some(now);
                 }
             }
@@ -224,18 +204,11 @@ impl Cloud {
                     .get_mut(&volume_id)
                     .filter(|v| v.status == "creating" || v.status == "downloading")
                 {
-                    v.status = if fail {
-                        "error".into()
-                    } else {
-                        "available".into()
-                    };
+                    v.status = if fail { "error".into() } else { "available".into() };
                     v.updated = Some(now);
                 }
             }
-            Event::VolumeAttached {
-                volume_id,
-                server_id,
-            } => {
+            Event::VolumeAttached { volume_id, server_id } => {
                 let device = self
                     .servers
                     .get(&server_id)
@@ -269,15 +242,8 @@ impl Cloud {
                     v.updated = Some(now);
                 }
             }
-            Event::VolumeDetached {
-                volume_id,
-                server_id,
-            } => {
-                let Some(v) = self
-                    .volumes
-                    .get_mut(&volume_id)
-                    .filter(|v| v.status == "detaching")
-                else {
+            Event::VolumeDetached { volume_id, server_id } => {
+                let Some(v) = self.volumes.get_mut(&volume_id).filter(|v| v.status == "detaching") else {
                     return;
                 };
                 v.updated = Some(now);
@@ -297,11 +263,7 @@ impl Cloud {
                 new_size,
                 back_to,
             } => {
-                if let Some(v) = self
-                    .volumes
-                    .get_mut(&volume_id)
-                    .filter(|v| v.status == "extending")
-                {
+                if let Some(v) = self.volumes.get_mut(&volume_id).filter(|v| v.status == "extending") {
                     if fail {
                         v.status = "error_extending".into();
                     } else {
@@ -322,11 +284,7 @@ impl Cloud {
                 }
             }
             Event::PortActive { port_id } => {
-                if let Some(p) = self
-                    .ports
-                    .get_mut(&port_id)
-                    .filter(|p| !p.device_id.is_empty())
-                {
+                if let Some(p) = self.ports.get_mut(&port_id).filter(|p| !p.device_id.is_empty()) {
                     p.status = if fail { "DOWN".into() } else { "ACTIVE".into() };
                     p.updated = now;
                     p.revision += 1;
@@ -347,20 +305,14 @@ impl Cloud {
 
     fn clear_pending_for_server(&mut self, server_id: &str) {
         self.events.retain(|_, e| match e {
-            Event::ServerBuildStep { server_id: s, .. } | Event::ServerBuilt { server_id: s } => {
-                s != server_id
-            }
+            Event::ServerBuildStep { server_id: s, .. } | Event::ServerBuilt { server_id: s } => s != server_id,
             _ => true,
         });
     }
 
     fn finish_build(&mut self, server_id: &str, fail: bool) {
         let now = self.now;
-        let Some(s) = self
-            .servers
-            .get_mut(server_id)
-            .filter(|s| s.vm_state == "building")
-        else {
+        let Some(s) = self.servers.get_mut(server_id).filter(|s| s.vm_state == "building") else {
             return;
         };
         s.updated = now;
@@ -391,13 +343,7 @@ impl Cloud {
         let vols: Vec<(String, String, String)> = s
             .volumes
             .iter()
-            .map(|v| {
-                (
-                    v.volume_id.clone(),
-                    v.device.clone(),
-                    v.attachment_id.clone(),
-                )
-            })
+            .map(|v| (v.volume_id.clone(), v.device.clone(), v.attachment_id.clone()))
             .collect();
         for (vid, device, attachment_id) in vols {
             if let Some(vol) = self.volumes.get_mut(&vid) {

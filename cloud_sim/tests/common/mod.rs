@@ -30,12 +30,7 @@ impl Env {
         format!("{}{}", self.sim.base_url(), path)
     }
 
-    pub async fn password_token(
-        &self,
-        user: &str,
-        password: &str,
-        project_id: &str,
-    ) -> reqwest::Response {
+    pub async fn password_token(&self, user: &str, password: &str, project_id: &str) -> reqwest::Response {
         let body = json!({"auth": {
             "identity": {"methods": ["password"], "password": {"user": {"name": user, "domain": {"name": "Default"}, "password": password}}},
             "scope": {"project": {"id": project_id}}
@@ -54,10 +49,7 @@ impl Env {
             .password_token(&creds.username, &creds.password, &creds.project_id)
             .await;
         assert_eq!(resp.status(), 201);
-        let token = resp.headers()["x-subject-token"]
-            .to_str()
-            .unwrap()
-            .to_string();
+        let token = resp.headers()["x-subject-token"].to_str().unwrap().to_string();
         let body: Value = resp.json().await.unwrap();
         Session {
             token,
@@ -108,9 +100,7 @@ impl Env {
         let role = roles["roles"][0]["id"].as_str().unwrap().to_string();
         let put = self
             .http
-            .put(format!(
-                "{ks}/projects/{project_id}/users/{user_id}/roles/{role}"
-            ))
+            .put(format!("{ks}/projects/{project_id}/users/{user_id}/roles/{role}"))
             .header("x-auth-token", &admin.token)
             .send()
             .await
@@ -118,10 +108,7 @@ impl Env {
         assert_eq!(put.status(), 204);
         let resp = self.password_token(&user_name, "pw", &project_id).await;
         assert_eq!(resp.status(), 201);
-        let token = resp.headers()["x-subject-token"]
-            .to_str()
-            .unwrap()
-            .to_string();
+        let token = resp.headers()["x-subject-token"].to_str().unwrap().to_string();
         let body: Value = resp.json().await.unwrap();
         Session {
             token,
@@ -182,10 +169,7 @@ impl Env {
 
     pub async fn project_network(&self, s: &Session) -> String {
         let v = self
-            .get_json(
-                s,
-                &format!("/networking/v2.0/networks?project_id={}", s.project_id),
-            )
+            .get_json(s, &format!("/networking/v2.0/networks?project_id={}", s.project_id))
             .await;
         v["networks"][0]["id"].as_str().unwrap().to_string()
     }
@@ -193,11 +177,7 @@ impl Env {
     pub async fn create_port(&self, s: &Session) -> Value {
         let net = self.project_network(s).await;
         let r = self
-            .post(
-                s,
-                "/networking/v2.0/ports",
-                json!({"port": {"network_id": net}}),
-            )
+            .post(s, "/networking/v2.0/ports", json!({"port": {"network_id": net}}))
             .await;
         assert_eq!(r.status(), 201);
         r.json::<Value>().await.unwrap()["port"].clone()
@@ -245,8 +225,6 @@ impl Env {
     }
 
     pub async fn server(&self, s: &Session, id: &str) -> Value {
-        self.get_json(s, &format!("/compute/v2.1/servers/{id}"))
-            .await["server"]
-            .clone()
+        self.get_json(s, &format!("/compute/v2.1/servers/{id}")).await["server"].clone()
     }
 }

@@ -53,9 +53,7 @@ impl Env {
     }
 
     pub fn inventory(&self) -> Arc<dyn CloudInventory> {
-        self.connector
-            .inventory(std::slice::from_ref(&self.target))
-            .unwrap()
+        self.connector.inventory(std::slice::from_ref(&self.target)).unwrap()
     }
 }
 
@@ -102,10 +100,7 @@ pub async fn discover(project: &dyn CloudProject, volume_size_gb: u32) -> Fixtur
         })
         .await
         .unwrap();
-    let image = images
-        .iter()
-        .min_by_key(|i| i.min_disk_gb)
-        .expect("an active image");
+    let image = images.iter().min_by_key(|i| i.min_disk_gb).expect("an active image");
     let flavors = project.list_flavors().await.unwrap();
     let flavor = flavors
         .iter()
@@ -113,14 +108,8 @@ pub async fn discover(project: &dyn CloudProject, volume_size_gb: u32) -> Fixtur
         .min_by_key(|f| (f.ram_mb, f.vcpus))
         .expect("a flavor");
     let types = project.list_volume_types().await.unwrap();
-    let networks = project
-        .list_networks(&NetworkListQuery::default())
-        .await
-        .unwrap();
-    let external = networks
-        .iter()
-        .find(|n| n.external)
-        .expect("an external network");
+    let networks = project.list_networks(&NetworkListQuery::default()).await.unwrap();
+    let external = networks.iter().find(|n| n.external).expect("an external network");
     let tenant_network_id = networks
         .iter()
         .find(|n| !n.external && n.project_id.as_deref() == Some(project.project_id()))
@@ -138,8 +127,7 @@ pub async fn discover(project: &dyn CloudProject, volume_size_gb: u32) -> Fixtur
 pub async fn openstack_sim_with(config: SimConfig) -> Env {
     install_crypto_provider();
     let sim = SimServer::start(config).await.unwrap();
-    let connector =
-        Arc::new(CloudConnector::new(Some(openstack_settings_for_sim(&sim)), None).unwrap());
+    let connector = Arc::new(CloudConnector::new(Some(openstack_settings_for_sim(&sim)), None).unwrap());
     let identity = connector.identity(Provider::OpenStack).unwrap();
     let project = identity
         .create_project(&CreateProjectRequest {

@@ -9,9 +9,7 @@ use super::settings::RetryPolicy;
 /// Upper bound of the delay before retry number `attempt` (1-based):
 /// `base * 2^(attempt-1)`, capped at `max_delay`.
 pub(crate) fn backoff_ceiling(policy: &RetryPolicy, attempt: u32) -> Duration {
-    let factor = 1u32
-        .checked_shl(attempt.saturating_sub(1))
-        .unwrap_or(u32::MAX);
+    let factor = 1u32.checked_shl(attempt.saturating_sub(1)).unwrap_or(u32::MAX);
     policy
         .base_delay
         .checked_mul(factor)

@@ -145,8 +145,7 @@ async fn non_idempotent_create_is_not_retried_on_5xx_and_its_outcome_is_unknown(
 #[tokio::test]
 async fn retry_after_on_429_is_honoured() {
     let server = TestServer::start(vec![
-        Canned::json(429, r#"{"error":{"message":"Too Many Requests"}}"#)
-            .header("retry-after", "1"),
+        Canned::json(429, r#"{"error":{"message":"Too Many Requests"}}"#).header("retry-after", "1"),
         Canned::json(200, OK),
     ])
     .await;
@@ -171,8 +170,7 @@ async fn throttled_create_is_retried_because_it_was_not_processed() {
 
 #[tokio::test]
 async fn retry_after_longer_than_the_cap_is_returned_as_rate_limited() {
-    let server =
-        TestServer::start(vec![Canned::json(429, "{}").header("retry-after", "120")]).await;
+    let server = TestServer::start(vec![Canned::json(429, "{}").header("retry-after", "120")]).await;
     let (s, _) = session(&server, settings(3, Duration::from_secs(5), 4));
     match s.send(&get()).await.unwrap_err() {
         CloudError::RateLimited { retry_after, .. } => {
@@ -185,10 +183,7 @@ async fn retry_after_longer_than_the_cap_is_returned_as_rate_limited() {
 
 #[tokio::test]
 async fn timeout_on_a_create_is_an_unknown_outcome_and_not_retried() {
-    let server = TestServer::start(vec![
-        Canned::json(202, OK).delayed(Duration::from_millis(800)),
-    ])
-    .await;
+    let server = TestServer::start(vec![Canned::json(202, OK).delayed(Duration::from_millis(800))]).await;
     let (s, _) = session(&server, settings(3, Duration::from_millis(200), 4));
     let err = s.send(&post()).await.unwrap_err();
     assert!(matches!(err, CloudError::Unavailable { .. }), "{err:?}");
@@ -230,8 +225,7 @@ async fn refused_connection_is_a_definite_failure() {
 #[tokio::test]
 async fn a_401_causes_one_reauthentication_and_one_replay() {
     let unauthorized = r#"{"error":{"code":401,"title":"Unauthorized","message":"The request you have made requires authentication."}}"#;
-    let server =
-        TestServer::start(vec![Canned::json(401, unauthorized), Canned::json(200, OK)]).await;
+    let server = TestServer::start(vec![Canned::json(401, unauthorized), Canned::json(200, OK)]).await;
     let (s, tokens) = session(&server, settings(3, Duration::from_secs(5), 4));
     s.send(&post()).await.unwrap();
     assert_eq!(tokens.issued.load(Ordering::SeqCst), 2);
@@ -261,9 +255,7 @@ async fn concurrency_is_limited_per_cloud() {
     let mut tasks = Vec::new();
     for _ in 0..8 {
         let s = s.clone();
-        tasks.push(tokio::spawn(
-            async move { s.send(&get()).await.map(|_| ()) },
-        ));
+        tasks.push(tokio::spawn(async move { s.send(&get()).await.map(|_| ()) }));
     }
     for t in tasks {
         t.await.unwrap().unwrap();
@@ -280,16 +272,9 @@ async fn microversions_and_a_global_request_id_are_sent() {
     let seen = &server.requests()[0];
     assert_eq!(seen.header("x-openstack-nova-api-version"), Some("2.79"));
     assert_eq!(seen.header("openstack-api-version"), Some("compute 2.79"));
-    assert!(
-        seen.header("x-openstack-request-id")
-            .unwrap()
-            .starts_with("req-")
-    );
+    assert!(seen.header("x-openstack-request-id").unwrap().starts_with("req-"));
     assert_eq!(seen.header("accept"), Some("application/json"));
-    assert!(
-        seen.request_line
-            .starts_with("GET /compute/v2.1/servers/s1 ")
-    );
+    assert!(seen.request_line.starts_with("GET /compute/v2.1/servers/s1 "));
 }
 
 #[tokio::test]
@@ -308,23 +293,13 @@ async fn paging_follows_next_links_to_the_end() {
         changes_since: None,
         page_size: Some(2),
     };
-    let servers = super::services::nova::list_servers(&s, &query, false)
-        .await
-        .unwrap();
+    let servers = super::services::nova::list_servers(&s, &query, false).await.unwrap();
     let ids: Vec<_> = servers.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["a", "b", "c"]);
     let seen = server.requests();
     assert_eq!(seen.len(), 2);
-    assert!(
-        seen[1].request_line.contains("marker=b"),
-        "{}",
-        seen[1].request_line
-    );
-    assert!(
-        seen[1]
-            .request_line
-            .starts_with("GET /compute/v2.1/servers/detail?")
-    );
+    assert!(seen[1].request_line.contains("marker=b"), "{}", seen[1].request_line);
+    assert!(seen[1].request_line.starts_with("GET /compute/v2.1/servers/detail?"));
 }
 
 #[tokio::test]
@@ -447,7 +422,6 @@ async fn calls_are_traced_with_template_status_and_request_id_but_never_the_toke
 #[test]
 fn an_unreadable_ca_certificate_is_a_setup_error() {
     let mut http = settings(1, Duration::from_secs(1), 1);
-    http.ca_certificates_pem =
-        vec!["-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n".into()];
+    http.ca_certificates_pem = vec!["-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n".into()];
     assert!(HttpCore::new("test", http).is_err());
 }

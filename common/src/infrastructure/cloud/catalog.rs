@@ -73,21 +73,14 @@ fn type_aliases(service: CloudService) -> &'static [&'static str] {
         CloudService::Compute => &["compute"],
         CloudService::Network => &["network"],
         CloudService::Image => &["image"],
-        CloudService::BlockStorage => &[
-            "block-storage",
-            "volumev3",
-            "volumev2",
-            "volume",
-            "block-store",
-        ],
+        CloudService::BlockStorage => &["block-storage", "volumev3", "volumev2", "volume", "block-store"],
     }
 }
 
 impl Catalog {
     pub fn from_v3(value: &serde_json::Value) -> CloudResult<Self> {
-        let services: Vec<V3Service> = serde_json::from_value(value.clone()).map_err(|e| {
-            CloudError::invalid_response(CloudService::Identity, format!("catalog: {e}"))
-        })?;
+        let services: Vec<V3Service> = serde_json::from_value(value.clone())
+            .map_err(|e| CloudError::invalid_response(CloudService::Identity, format!("catalog: {e}")))?;
         Ok(Catalog {
             services: services
                 .into_iter()
@@ -108,9 +101,8 @@ impl Catalog {
     }
 
     pub fn from_v2(value: &serde_json::Value) -> CloudResult<Self> {
-        let services: Vec<V2Service> = serde_json::from_value(value.clone()).map_err(|e| {
-            CloudError::invalid_response(CloudService::Identity, format!("serviceCatalog: {e}"))
-        })?;
+        let services: Vec<V2Service> = serde_json::from_value(value.clone())
+            .map_err(|e| CloudError::invalid_response(CloudService::Identity, format!("serviceCatalog: {e}")))?;
         Ok(Catalog {
             services: services
                 .into_iter()
@@ -157,10 +149,7 @@ impl Catalog {
                 .flat_map(|s| s.endpoints.iter())
                 .filter(|e| !e.url.trim().is_empty())
                 .filter(|e| match region {
-                    Some(r) => e
-                        .region
-                        .as_deref()
-                        .is_some_and(|er| er.eq_ignore_ascii_case(r)),
+                    Some(r) => e.region.as_deref().is_some_and(|er| er.eq_ignore_ascii_case(r)),
                     None => true,
                 })
                 .collect();
@@ -171,9 +160,7 @@ impl Catalog {
                 service,
                 format!(
                     "no {service} endpoint in the token catalog{}",
-                    region
-                        .map(|r| format!(" for region {r}"))
-                        .unwrap_or_default()
+                    region.map(|r| format!(" for region {r}")).unwrap_or_default()
                 ),
             ));
         };
@@ -182,10 +169,7 @@ impl Catalog {
             .find_map(|wanted| candidates.iter().find(|e| e.interface == Some(*wanted)))
             .map(|e| e.url.trim().trim_end_matches('/').to_owned())
             .ok_or_else(|| {
-                CloudError::invalid_response(
-                    service,
-                    format!("no {service} endpoint with interface {interfaces:?}"),
-                )
+                CloudError::invalid_response(service, format!("no {service} endpoint with interface {interfaces:?}"))
             })
     }
 }
@@ -239,13 +223,11 @@ mod tests {
         let c = v3();
         let internal = interface_preference(EndpointInterface::Internal);
         assert_eq!(
-            c.endpoint(CloudService::Compute, &internal, Some("RegionOne"))
-                .unwrap(),
+            c.endpoint(CloudService::Compute, &internal, Some("RegionOne")).unwrap(),
             "http://10.0.0.5:8774/v2.1"
         );
         assert_eq!(
-            c.endpoint(CloudService::Network, &internal, Some("RegionOne"))
-                .unwrap(),
+            c.endpoint(CloudService::Network, &internal, Some("RegionOne")).unwrap(),
             "http://ctl:9696"
         );
     }
@@ -255,26 +237,18 @@ mod tests {
         let c = v3();
         let public = [EndpointInterface::Public];
         assert_eq!(
-            c.endpoint(CloudService::Compute, &public, Some("regiontwo"))
-                .unwrap(),
+            c.endpoint(CloudService::Compute, &public, Some("regiontwo")).unwrap(),
             "http://two/compute/v2.1"
         );
-        assert!(
-            c.endpoint(CloudService::Compute, &public, Some("Nowhere"))
-                .is_err()
-        );
+        assert!(c.endpoint(CloudService::Compute, &public, Some("Nowhere")).is_err());
     }
 
     #[test]
     fn official_block_storage_type_wins_over_aliases_and_empty_urls_are_skipped() {
         let c = v3();
         assert_eq!(
-            c.endpoint(
-                CloudService::BlockStorage,
-                &[EndpointInterface::Public],
-                None
-            )
-            .unwrap(),
+            c.endpoint(CloudService::BlockStorage, &[EndpointInterface::Public], None)
+                .unwrap(),
             "http://ctl/volume/v3/p1-official"
         );
     }
@@ -300,31 +274,23 @@ mod tests {
         .unwrap();
         let public = [EndpointInterface::Public];
         assert_eq!(
-            c.endpoint(CloudService::Compute, &public, Some("kr2"))
-                .unwrap(),
+            c.endpoint(CloudService::Compute, &public, Some("kr2")).unwrap(),
             "https://kr2-api-instance/v2/t1"
         );
         assert_eq!(
-            c.endpoint(CloudService::BlockStorage, &public, Some("KR1"))
-                .unwrap(),
+            c.endpoint(CloudService::BlockStorage, &public, Some("KR1")).unwrap(),
             "https://kr1-bs/v2/t1"
         );
     }
 
     #[test]
     fn version_suffix_is_appended_once() {
-        assert_eq!(
-            with_version("http://h:9696/", "/v2.0"),
-            "http://h:9696/v2.0"
-        );
+        assert_eq!(with_version("http://h:9696/", "/v2.0"), "http://h:9696/v2.0");
         assert_eq!(
             with_version("http://h/networking/v2.0", "/v2.0"),
             "http://h/networking/v2.0"
         );
         assert_eq!(with_version("http://h/image", "/v2"), "http://h/image/v2");
-        assert_eq!(
-            with_version("http://h/identity/v3/", "/v3"),
-            "http://h/identity/v3"
-        );
+        assert_eq!(with_version("http://h/identity/v3/", "/v3"), "http://h/identity/v3");
     }
 }

@@ -44,10 +44,7 @@ fn not_configured(provider: &'static str) -> CloudError {
 }
 
 impl CloudConnector {
-    pub fn new(
-        openstack: Option<OpenStackSettings>,
-        nhn: Option<NhnSettings>,
-    ) -> CloudResult<Self> {
+    pub fn new(openstack: Option<OpenStackSettings>, nhn: Option<NhnSettings>) -> CloudResult<Self> {
         Ok(CloudConnector {
             openstack: openstack.map(OpenStackCloud::new).transpose()?,
             nhn: nhn.map(NhnCloud::new).transpose()?,
@@ -96,10 +93,7 @@ impl CloudConnector {
 
     /// Lists across the given managed projects: OpenStack ones with one
     /// admin-token `all_tenants` query per kind, NHN ones tenant by tenant.
-    pub fn inventory(
-        &self,
-        managed: &[ProjectCloudTarget],
-    ) -> CloudResult<Arc<dyn CloudInventory>> {
+    pub fn inventory(&self, managed: &[ProjectCloudTarget]) -> CloudResult<Arc<dyn CloudInventory>> {
         let mut parts: Vec<Arc<dyn CloudInventory>> = Vec::new();
         let openstack_ids: Vec<String> = managed
             .iter()
@@ -109,10 +103,7 @@ impl CloudConnector {
             })
             .collect();
         if !openstack_ids.is_empty() {
-            let cloud = self
-                .openstack
-                .as_ref()
-                .ok_or_else(|| not_configured("openstack"))?;
+            let cloud = self.openstack.as_ref().ok_or_else(|| not_configured("openstack"))?;
             parts.push(cloud.inventory(Some(openstack_ids)));
         }
         let tenants: Vec<NhnTenantCredentials> = managed
@@ -161,10 +152,7 @@ impl CloudInventory for CombinedInventory {
         Ok(all)
     }
 
-    async fn list_security_groups(
-        &self,
-        query: &InventoryQuery,
-    ) -> CloudResult<Vec<CloudSecurityGroup>> {
+    async fn list_security_groups(&self, query: &InventoryQuery) -> CloudResult<Vec<CloudSecurityGroup>> {
         let mut all = Vec::new();
         for p in &self.parts {
             all.extend(p.list_security_groups(query).await?);

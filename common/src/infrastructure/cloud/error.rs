@@ -108,10 +108,7 @@ pub enum CloudError {
     },
     /// Timeouts, connection errors and 5xx.
     #[error("unavailable: {detail}")]
-    Unavailable {
-        outcome: Outcome,
-        detail: ErrorDetail,
-    },
+    Unavailable { outcome: Outcome, detail: ErrorDetail },
     /// The provider has no such operation (e.g. identity management on NHN Cloud).
     #[error("not supported by {provider}: {operation}")]
     Unsupported {
@@ -145,9 +142,7 @@ impl CloudError {
             | CloudError::Forbidden(d)
             | CloudError::OverQuota(d)
             | CloudError::InvalidResponse(d) => Some(d),
-            CloudError::RateLimited { detail, .. } | CloudError::Unavailable { detail, .. } => {
-                Some(detail)
-            }
+            CloudError::RateLimited { detail, .. } | CloudError::Unavailable { detail, .. } => Some(detail),
             CloudError::Unsupported { .. } => None,
         }
     }

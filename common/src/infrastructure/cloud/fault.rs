@@ -37,34 +37,19 @@ pub(crate) fn parse_fault_body(body: &[u8]) -> ParsedFault {
     if let Some(message) = object.get("message").and_then(Value::as_str) {
         return ParsedFault {
             message: Some(message.to_owned()),
-            fault: object
-                .get("title")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            fault: object.get("title").and_then(Value::as_str).map(str::to_owned),
         };
     }
     if let Some(neutron) = object.get("NeutronError") {
         return ParsedFault {
-            message: neutron
-                .get("message")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            fault: neutron
-                .get("type")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            message: neutron.get("message").and_then(Value::as_str).map(str::to_owned),
+            fault: neutron.get("type").and_then(Value::as_str).map(str::to_owned),
         };
     }
     if let Some((name, inner)) = object.iter().find(|(_, v)| v.is_object()) {
-        let message = inner
-            .get("message")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
+        let message = inner.get("message").and_then(Value::as_str).map(str::to_owned);
         let fault = if name == "error" {
-            inner
-                .get("title")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
+            inner.get("title").and_then(Value::as_str).map(str::to_owned)
         } else {
             Some(name.clone())
         };
@@ -86,24 +71,16 @@ fn non_empty(text: String) -> Option<String> {
 
 /// The local request id of a response.
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
-    [
-        "x-openstack-request-id",
-        "x-compute-request-id",
-        "x-request-id",
-    ]
-    .iter()
-    .find_map(|name| headers.get(*name))
-    .and_then(|v| v.to_str().ok())
-    .map(str::to_owned)
+    ["x-openstack-request-id", "x-compute-request-id", "x-request-id"]
+        .iter()
+        .find_map(|name| headers.get(*name))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// `Retry-After` (delta-seconds or HTTP-date), else `X-Retry-After`, else the
 /// `retryAfter` field Nova puts into 413/429 bodies.
-pub(crate) fn retry_after(
-    headers: &HeaderMap,
-    body: &[u8],
-    now: DateTime<Utc>,
-) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap, body: &[u8], now: DateTime<Utc>) -> Option<Duration> {
     for name in ["retry-after", "x-retry-after"] {
         if let Some(value) = headers.get(name).and_then(|v| v.to_str().ok())
             && let Some(delay) = parse_retry_after(value, now)
@@ -133,9 +110,7 @@ pub(crate) fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Durat
     {
         return Some(Duration::from_secs_f64(seconds));
     }
-    let at = DateTime::parse_from_rfc2822(value)
-        .ok()?
-        .with_timezone(&Utc);
+    let at = DateTime::parse_from_rfc2822(value).ok()?.with_timezone(&Utc);
     Some((at - now).to_std().unwrap_or(Duration::ZERO))
 }
 
@@ -169,10 +144,7 @@ pub(crate) fn classify(
     let detail = ErrorDetail {
         service,
         status: Some(status),
-        message: parsed
-            .message
-            .clone()
-            .unwrap_or_else(|| format!("HTTP {status}")),
+        message: parsed.message.clone().unwrap_or_else(|| format!("HTTP {status}")),
         fault: parsed.fault.clone(),
         request_id: request_id(headers),
     };
@@ -194,11 +166,7 @@ pub(crate) fn classify(
             detail,
         },
         500..=599 if status != 501 => CloudError::Unavailable {
-            outcome: if mutating {
-                Outcome::Unknown
-            } else {
-                Outcome::Definite
-            },
+            outcome: if mutating { Outcome::Unknown } else { Outcome::Definite },
             detail,
         },
         _ => CloudError::BadRequest(detail),
@@ -234,16 +202,12 @@ mod tests {
         let body = br#"{"itemNotFound":{"code":404,"message":"Instance abc could not be found."}}"#;
         let parsed = parse_fault_body(body);
         assert_eq!(parsed.fault.as_deref(), Some("itemNotFound"));
-        assert_eq!(
-            parsed.message.as_deref(),
-            Some("Instance abc could not be found.")
-        );
+        assert_eq!(parsed.message.as_deref(), Some("Instance abc could not be found."));
     }
 
     #[test]
     fn parses_neutron_error_body() {
-        let body =
-            br#"{"NeutronError":{"type":"SecurityGroupInUse","message":"in use","detail":""}}"#;
+        let body = br#"{"NeutronError":{"type":"SecurityGroupInUse","message":"in use","detail":""}}"#;
         let parsed = parse_fault_body(body);
         assert_eq!(parsed.fault.as_deref(), Some("SecurityGroupInUse"));
         assert_eq!(parsed.message.as_deref(), Some("in use"));
@@ -252,10 +216,7 @@ mod tests {
     #[test]
     fn parses_glance_json_and_html_bodies() {
         let json = br#"{"message":"No image found","code":"404 Not Found","title":"Not Found"}"#;
-        assert_eq!(
-            parse_fault_body(json).message.as_deref(),
-            Some("No image found")
-        );
+        assert_eq!(parse_fault_body(json).message.as_deref(), Some("No image found"));
         let html = b"<html><body>404 Not Found</body></html>";
         assert!(parse_fault_body(html).message.unwrap().contains("404"));
     }
@@ -292,7 +253,8 @@ mod tests {
             classify(CloudService::Compute, 403, &h, nova, true),
             CloudError::OverQuota(_)
         ));
-        let neutron = br#"{"NeutronError":{"type":"OverQuota","message":"Quota exceeded for resources: ['port'].","detail":""}}"#;
+        let neutron =
+            br#"{"NeutronError":{"type":"OverQuota","message":"Quota exceeded for resources: ['port'].","detail":""}}"#;
         assert!(matches!(
             classify(CloudService::Network, 409, &h, neutron, true),
             CloudError::OverQuota(_)
@@ -349,9 +311,6 @@ mod tests {
             Some(Duration::from_secs(5))
         );
         let body = br#"{"overLimit":{"code":429,"message":"slow down","retryAfter":"2"}}"#;
-        assert_eq!(
-            retry_after(&HeaderMap::new(), body, now),
-            Some(Duration::from_secs(2))
-        );
+        assert_eq!(retry_after(&HeaderMap::new(), body, now), Some(Duration::from_secs(2)));
     }
 }

@@ -80,18 +80,15 @@ impl HttpCore {
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         let setup_error = |what: &str, e: reqwest::Error| {
-            CloudError::InvalidResponse(ErrorDetail::local(
-                CloudService::Identity,
-                format!("{what}: {e}"),
-            ))
+            CloudError::InvalidResponse(ErrorDetail::local(CloudService::Identity, format!("{what}: {e}")))
         };
         let mut builder = Client::builder()
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout)
             .default_headers(headers);
         for pem in &settings.ca_certificates_pem {
-            let certs = Certificate::from_pem_bundle(pem.as_bytes())
-                .map_err(|e| setup_error("reading a CA certificate", e))?;
+            let certs =
+                Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| setup_error("reading a CA certificate", e))?;
             for cert in certs {
                 builder = builder.add_root_certificate(cert);
             }
@@ -123,13 +120,11 @@ impl HttpCore {
             let delay = match &failure.error {
                 // A throttled request was refused before it was processed, so
                 // repeating it is safe even for creates.
-                CloudError::RateLimited { .. } => failure
-                    .retry_after
-                    .unwrap_or_else(|| backoff_delay(&policy, attempt)),
+                CloudError::RateLimited { .. } => {
+                    failure.retry_after.unwrap_or_else(|| backoff_delay(&policy, attempt))
+                }
                 CloudError::Unavailable { .. } if call.idempotency == Idempotency::Idempotent => {
-                    failure
-                        .retry_after
-                        .unwrap_or_else(|| backoff_delay(&policy, attempt))
+                    failure.retry_after.unwrap_or_else(|| backoff_delay(&policy, attempt))
                 }
                 // Nothing left the process: safe for any call.
                 CloudError::Unavailable {
@@ -154,11 +149,7 @@ impl HttpCore {
         }
     }
 
-    async fn attempt(
-        &self,
-        call: &HttpCall<'_>,
-        attempt: u32,
-    ) -> Result<RawResponse, AttemptFailure> {
+    async fn attempt(&self, call: &HttpCall<'_>, attempt: u32) -> Result<RawResponse, AttemptFailure> {
         let span = tracing::info_span!(
             "cloud_call",
             provider = self.provider,
@@ -207,10 +198,7 @@ impl HttpCore {
                     }
                     if (200..300).contains(&status) {
                         tracing::debug!("cloud call succeeded");
-                        return Ok(RawResponse {
-                            headers,
-                            body,
-                        });
+                        return Ok(RawResponse { headers, body });
                     }
                     let error = classify(call.service, status, &headers, &body, call.mutating());
                     tracing::warn!(error = error.kind(), message = %error.message(), "cloud call failed");

@@ -38,11 +38,8 @@ pub use model::*;
 pub use nhn::NhnCloud;
 pub use openstack::OpenStackCloud;
 pub use operation::with_operation_id;
-pub use port::{
-    BlockStorageApi, CloudInventory, CloudProject, ComputeApi, IdentityApi, ImageApi, NetworkApi,
-};
+pub use port::{BlockStorageApi, CloudInventory, CloudProject, ComputeApi, IdentityApi, ImageApi, NetworkApi};
 pub use secret::Secret;
 pub use settings::{
-    EndpointInterface, HttpSettings, NhnSettings, NhnTenantCredentials, OpenStackSettings,
-    RetryPolicy,
+    EndpointInterface, HttpSettings, NhnSettings, NhnTenantCredentials, OpenStackSettings, RetryPolicy,
 };

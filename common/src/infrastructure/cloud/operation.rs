@@ -12,11 +12,8 @@ tokio::task_local! {
 /// `id` must be a UUID (our request id); anything else gets a fresh one,
 /// because the services drop ids not shaped `req-<lowercase uuid>`.
 pub async fn with_operation_id<F: Future>(id: &str, future: F) -> F::Output {
-    let uuid = uuid::Uuid::parse_str(id.trim_start_matches("req-"))
-        .unwrap_or_else(|_| uuid::Uuid::new_v4());
-    OPERATION_ID
-        .scope(format!("req-{}", uuid.hyphenated()), future)
-        .await
+    let uuid = uuid::Uuid::parse_str(id.trim_start_matches("req-")).unwrap_or_else(|_| uuid::Uuid::new_v4());
+    OPERATION_ID.scope(format!("req-{}", uuid.hyphenated()), future).await
 }
 
 /// The id for the current call: the operation's, else a fresh one.
@@ -33,8 +30,7 @@ mod tests {
     #[tokio::test]
     async fn calls_inside_an_operation_share_its_id() {
         let id = "0f8e6a4e-3f4b-4c55-9d0a-6f1e2f3a4b5c";
-        let (a, b) =
-            with_operation_id(id, async { (current_request_id(), current_request_id()) }).await;
+        let (a, b) = with_operation_id(id, async { (current_request_id(), current_request_id()) }).await;
         assert_eq!(a, format!("req-{id}"));
         assert_eq!(a, b);
         assert_ne!(current_request_id(), current_request_id());
@@ -45,10 +41,7 @@ mod tests {
         let id = with_operation_id("Not A UUID", async { current_request_id() }).await;
         assert!(id.starts_with("req-"));
         assert!(uuid::Uuid::parse_str(id.trim_start_matches("req-")).is_ok());
-        let upper = with_operation_id("0F8E6A4E-3F4B-4C55-9D0A-6F1E2F3A4B5C", async {
-            current_request_id()
-        })
-        .await;
+        let upper = with_operation_id("0F8E6A4E-3F4B-4C55-9D0A-6F1E2F3A4B5C", async { current_request_id() }).await;
         assert_eq!(upper, "req-0f8e6a4e-3f4b-4c55-9d0a-6f1e2f3a4b5c");
     }
 }

@@ -50,15 +50,9 @@ pub(crate) async fn collect_all(
             req = req.query("marker", m.clone());
         }
         let body: Value = session.json(&req).await?;
-        let page = body
-            .get(collection.key)
-            .and_then(Value::as_array)
-            .ok_or_else(|| {
-                CloudError::invalid_response(
-                    base.service,
-                    format!("listing without a `{}` array", collection.key),
-                )
-            })?;
+        let page = body.get(collection.key).and_then(Value::as_array).ok_or_else(|| {
+            CloudError::invalid_response(base.service, format!("listing without a `{}` array", collection.key))
+        })?;
         let mut fresh = 0usize;
         for item in page {
             let duplicate = item
@@ -98,8 +92,7 @@ fn next_marker(body: &Value, collection: Collection) -> Option<String> {
     } else {
         collection.links_key.and_then(|key| {
             body.get(key)?.as_array()?.iter().find_map(|link| {
-                (link.get("rel")?.as_str()? == "next")
-                    .then(|| link.get("href")?.as_str().map(str::to_owned))?
+                (link.get("rel")?.as_str()? == "next").then(|| link.get("href")?.as_str().map(str::to_owned))?
             })
         })
     }?;
@@ -127,10 +120,7 @@ mod tests {
             marker_from_href("http://nova/v2.1/servers/detail?limit=2&marker=abc-1"),
             Some("abc-1".into())
         );
-        assert_eq!(
-            marker_from_href("/v2/images?marker=img%2D9"),
-            Some("img-9".into())
-        );
+        assert_eq!(marker_from_href("/v2/images?marker=img%2D9"), Some("img-9".into()));
         assert_eq!(marker_from_href("/v2/images"), None);
     }
 

@@ -33,10 +33,7 @@ impl ComputeApi for ProjectClient {
         nova::get_server(&self.session, server_id).await
     }
 
-    async fn find_server_by_inventory_id(
-        &self,
-        inventory_id: &str,
-    ) -> CloudResult<Option<CloudServer>> {
+    async fn find_server_by_inventory_id(&self, inventory_id: &str) -> CloudResult<Option<CloudServer>> {
         let servers = nova::list_servers(&self.session, &ServerListQuery::default(), false).await?;
         Ok(servers
             .into_iter()
@@ -47,11 +44,7 @@ impl ComputeApi for ProjectClient {
         nova::list_servers(&self.session, query, false).await
     }
 
-    async fn update_server(
-        &self,
-        server_id: &str,
-        request: &UpdateServerRequest,
-    ) -> CloudResult<()> {
+    async fn update_server(&self, server_id: &str, request: &UpdateServerRequest) -> CloudResult<()> {
         nova::update_server(&self.session, server_id, request).await
     }
 
@@ -97,10 +90,7 @@ impl ComputeApi for ProjectClient {
         nova::detach_volume(&self.session, server_id, volume_id).await
     }
 
-    async fn list_volume_attachments(
-        &self,
-        server_id: &str,
-    ) -> CloudResult<Vec<CloudVolumeAttachment>> {
+    async fn list_volume_attachments(&self, server_id: &str) -> CloudResult<Vec<CloudVolumeAttachment>> {
         nova::list_volume_attachments(&self.session, server_id).await
     }
 
@@ -144,23 +134,14 @@ impl NetworkApi for ProjectClient {
     }
 
     async fn list_ports(&self, query: &PortListQuery) -> CloudResult<Vec<CloudPort>> {
-        neutron::list_ports(
-            &self.session,
-            query,
-            self.scope(),
-            &InventoryQuery::default(),
-        )
-        .await
+        neutron::list_ports(&self.session, query, self.scope(), &InventoryQuery::default()).await
     }
 
     async fn delete_port(&self, port_id: &str) -> CloudResult<()> {
         neutron::delete_port(&self.session, port_id).await
     }
 
-    async fn create_security_group(
-        &self,
-        request: &CreateSecurityGroupRequest,
-    ) -> CloudResult<CloudSecurityGroup> {
+    async fn create_security_group(&self, request: &CreateSecurityGroupRequest) -> CloudResult<CloudSecurityGroup> {
         neutron::create_security_group(&self.session, request).await
     }
 
@@ -197,10 +178,7 @@ impl NetworkApi for ProjectClient {
         neutron::create_security_group_rule(&self.session, request).await
     }
 
-    async fn list_security_group_rules(
-        &self,
-        security_group_id: &str,
-    ) -> CloudResult<Vec<CloudSecurityGroupRule>> {
+    async fn list_security_group_rules(&self, security_group_id: &str) -> CloudResult<Vec<CloudSecurityGroupRule>> {
         neutron::list_security_group_rules(&self.session, security_group_id).await
     }
 
@@ -208,10 +186,7 @@ impl NetworkApi for ProjectClient {
         neutron::delete_security_group_rule(&self.session, rule_id).await
     }
 
-    async fn create_floating_ip(
-        &self,
-        request: &CreateFloatingIpRequest,
-    ) -> CloudResult<CloudFloatingIp> {
+    async fn create_floating_ip(&self, request: &CreateFloatingIpRequest) -> CloudResult<CloudFloatingIp> {
         neutron::create_floating_ip(&self.session, request).await
     }
 
@@ -219,24 +194,11 @@ impl NetworkApi for ProjectClient {
         neutron::get_floating_ip(&self.session, floating_ip_id).await
     }
 
-    async fn list_floating_ips(
-        &self,
-        query: &FloatingIpListQuery,
-    ) -> CloudResult<Vec<CloudFloatingIp>> {
-        neutron::list_floating_ips(
-            &self.session,
-            query,
-            self.scope(),
-            &InventoryQuery::default(),
-        )
-        .await
+    async fn list_floating_ips(&self, query: &FloatingIpListQuery) -> CloudResult<Vec<CloudFloatingIp>> {
+        neutron::list_floating_ips(&self.session, query, self.scope(), &InventoryQuery::default()).await
     }
 
-    async fn associate_floating_ip(
-        &self,
-        floating_ip_id: &str,
-        port_id: &str,
-    ) -> CloudResult<CloudFloatingIp> {
+    async fn associate_floating_ip(&self, floating_ip_id: &str, port_id: &str) -> CloudResult<CloudFloatingIp> {
         neutron::set_floating_ip_port(&self.session, floating_ip_id, Some(port_id)).await
     }
 
@@ -259,12 +221,8 @@ impl BlockStorageApi for ProjectClient {
         cinder::get_volume(&self.session, volume_id).await
     }
 
-    async fn find_volume_by_inventory_id(
-        &self,
-        inventory_id: &str,
-    ) -> CloudResult<Option<CloudVolume>> {
-        let volumes =
-            cinder::list_volumes(&self.session, &VolumeListQuery::default(), false).await?;
+    async fn find_volume_by_inventory_id(&self, inventory_id: &str) -> CloudResult<Option<CloudVolume>> {
+        let volumes = cinder::list_volumes(&self.session, &VolumeListQuery::default(), false).await?;
         Ok(volumes
             .into_iter()
             .find(|v| v.inventory_id.as_deref() == Some(inventory_id)))
@@ -274,11 +232,7 @@ impl BlockStorageApi for ProjectClient {
         cinder::list_volumes(&self.session, query, false).await
     }
 
-    async fn update_volume(
-        &self,
-        volume_id: &str,
-        request: &UpdateVolumeRequest,
-    ) -> CloudResult<CloudVolume> {
+    async fn update_volume(&self, volume_id: &str, request: &UpdateVolumeRequest) -> CloudResult<CloudVolume> {
         cinder::update_volume(&self.session, volume_id, request).await
     }
 

@@ -75,9 +75,7 @@ impl Req {
     }
 
     pub fn patch(service: CloudService, template: &'static str, path: String, body: Value) -> Self {
-        Req::new(service, Method::PATCH, template, path)
-            .body(body)
-            .idempotent()
+        Req::new(service, Method::PATCH, template, path).body(body).idempotent()
     }
 
     pub fn delete(service: CloudService, template: &'static str, path: String) -> Self {
@@ -142,18 +140,10 @@ impl Session {
         })
     }
 
-    fn service_headers(
-        &self,
-        service: CloudService,
-        token: &ScopedToken,
-    ) -> CloudResult<HeaderMap> {
+    fn service_headers(&self, service: CloudService, token: &ScopedToken) -> CloudResult<HeaderMap> {
         let mut headers = HeaderMap::new();
-        let mut auth = HeaderValue::from_str(token.value.expose()).map_err(|_| {
-            CloudError::invalid_response(
-                CloudService::Identity,
-                "token is not a valid header value",
-            )
-        })?;
+        let mut auth = HeaderValue::from_str(token.value.expose())
+            .map_err(|_| CloudError::invalid_response(CloudService::Identity, "token is not a valid header value"))?;
         auth.set_sensitive(true);
         headers.insert(HeaderName::from_static("x-auth-token"), auth);
         if let Ok(v) = HeaderValue::from_str(&current_request_id()) {
@@ -230,13 +220,11 @@ impl Session {
 }
 
 fn version_header(service: &str, version: &str) -> CloudResult<HeaderValue> {
-    HeaderValue::from_str(&format!("{service} {version}")).map_err(|_| {
-        CloudError::invalid_response(CloudService::Compute, "invalid microversion header")
-    })
+    HeaderValue::from_str(&format!("{service} {version}"))
+        .map_err(|_| CloudError::invalid_response(CloudService::Compute, "invalid microversion header"))
 }
 
 pub(crate) fn decode<T: DeserializeOwned>(service: CloudService, body: &[u8]) -> CloudResult<T> {
-    serde_json::from_slice(body).map_err(|e| {
-        CloudError::invalid_response(service, format!("unexpected response body: {e}"))
-    })
+    serde_json::from_slice(body)
+        .map_err(|e| CloudError::invalid_response(service, format!("unexpected response body: {e}")))
 }

@@ -25,12 +25,7 @@ impl EndpointInterface {
 
     /// Parses `public` / `internal` / `admin` (also the v2 `publicURL` spelling).
     pub fn parse(value: &str) -> Option<Self> {
-        match value
-            .trim()
-            .trim_end_matches("URL")
-            .to_ascii_lowercase()
-            .as_str()
-        {
+        match value.trim().trim_end_matches("URL").to_ascii_lowercase().as_str() {
             "public" => Some(EndpointInterface::Public),
             "internal" => Some(EndpointInterface::Internal),
             "admin" => Some(EndpointInterface::Admin),
@@ -178,14 +173,8 @@ mod tests {
 
     #[test]
     fn interface_parses_both_catalog_spellings() {
-        assert_eq!(
-            EndpointInterface::parse("publicURL"),
-            Some(EndpointInterface::Public)
-        );
-        assert_eq!(
-            EndpointInterface::parse("internal"),
-            Some(EndpointInterface::Internal)
-        );
+        assert_eq!(EndpointInterface::parse("publicURL"), Some(EndpointInterface::Public));
+        assert_eq!(EndpointInterface::parse("internal"), Some(EndpointInterface::Internal));
         assert_eq!(EndpointInterface::parse("x"), None);
     }
 }

@@ -135,10 +135,7 @@ async fn serve(mut stream: TcpStream, state: Arc<State>) {
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
     }
-    state.seen.lock().unwrap().push(Seen {
-        request_line,
-        headers,
-    });
+    state.seen.lock().unwrap().push(Seen { request_line, headers });
     let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     state.max_in_flight.fetch_max(now, Ordering::SeqCst);
     let canned = state
@@ -147,12 +144,7 @@ async fn serve(mut stream: TcpStream, state: Arc<State>) {
         .unwrap()
         .pop_front()
         .or_else(|| state.fallback.lock().unwrap().clone())
-        .unwrap_or_else(|| {
-            Canned::json(
-                500,
-                r#"{"computeFault":{"code":500,"message":"script exhausted"}}"#,
-            )
-        });
+        .unwrap_or_else(|| Canned::json(500, r#"{"computeFault":{"code":500,"message":"script exhausted"}}"#));
     tokio::time::sleep(canned.delay).await;
     let mut response = format!(
         "HTTP/1.1 {} X\r\ncontent-length: {}\r\nconnection: close\r\n",

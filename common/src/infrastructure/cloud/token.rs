@@ -181,43 +181,26 @@ mod tests {
     #[tokio::test]
     async fn token_close_to_expiry_is_refreshed() {
         let cell = TokenCell::default();
-        cell.get_or_refresh(|| async { Ok(token("old", 0)) })
-            .await
-            .unwrap();
-        let next = cell
-            .get_or_refresh(|| async { Ok(token("new", 3600)) })
-            .await
-            .unwrap();
+        cell.get_or_refresh(|| async { Ok(token("old", 0)) }).await.unwrap();
+        let next = cell.get_or_refresh(|| async { Ok(token("new", 3600)) }).await.unwrap();
         assert_eq!(next.value.expose(), "new");
     }
 
     #[tokio::test]
     async fn invalidate_only_drops_the_stale_token() {
         let cell = TokenCell::default();
-        let first = cell
-            .get_or_refresh(|| async { Ok(token("a", 3600)) })
-            .await
-            .unwrap();
+        let first = cell.get_or_refresh(|| async { Ok(token("a", 3600)) }).await.unwrap();
         cell.invalidate(&token("other", 3600)).await;
-        let same = cell
-            .get_or_refresh(|| async { Ok(token("b", 3600)) })
-            .await
-            .unwrap();
+        let same = cell.get_or_refresh(|| async { Ok(token("b", 3600)) }).await.unwrap();
         assert_eq!(same.value.expose(), "a");
         cell.invalidate(&first).await;
-        let fresh = cell
-            .get_or_refresh(|| async { Ok(token("b", 3600)) })
-            .await
-            .unwrap();
+        let fresh = cell.get_or_refresh(|| async { Ok(token("b", 3600)) }).await.unwrap();
         assert_eq!(fresh.value.expose(), "b");
     }
 
     #[test]
     fn margin_is_five_minutes_for_normal_tokens() {
-        assert_eq!(
-            refresh_margin_for(ChronoDuration::hours(1)),
-            ChronoDuration::minutes(5)
-        );
+        assert_eq!(refresh_margin_for(ChronoDuration::hours(1)), ChronoDuration::minutes(5));
         assert_eq!(
             refresh_margin_for(ChronoDuration::seconds(30)),
             ChronoDuration::seconds(10)

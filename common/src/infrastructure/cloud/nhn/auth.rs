@@ -132,9 +132,6 @@ mod tests {
         .unwrap();
         assert_eq!(t.value.expose(), "e42a");
         assert_eq!(t.project_id, "f507");
-        assert_eq!(
-            t.catalog.services[0].endpoints[0].region.as_deref(),
-            Some("KR1")
-        );
+        assert_eq!(t.catalog.services[0].endpoints[0].region.as_deref(), Some("KR1"));
     }
 }

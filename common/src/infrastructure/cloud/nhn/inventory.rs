@@ -40,8 +40,7 @@ impl CloudInventory for PerTenantInventory {
             changes_since: query.changes_since,
             page_size: query.page_size,
         };
-        self.each(|t| nova::list_servers(&t.session, &q, false))
-            .await
+        self.each(|t| nova::list_servers(&t.session, &q, false)).await
     }
 
     async fn list_volumes(&self, query: &InventoryQuery) -> CloudResult<Vec<CloudVolume>> {
@@ -68,21 +67,14 @@ impl CloudInventory for PerTenantInventory {
             .await
     }
 
-    async fn list_security_groups(
-        &self,
-        query: &InventoryQuery,
-    ) -> CloudResult<Vec<CloudSecurityGroup>> {
-        self.each(|t| {
-            neutron::list_security_groups(&t.session, Scope::Project(&t.project_id), query)
-        })
-        .await
+    async fn list_security_groups(&self, query: &InventoryQuery) -> CloudResult<Vec<CloudSecurityGroup>> {
+        self.each(|t| neutron::list_security_groups(&t.session, Scope::Project(&t.project_id), query))
+            .await
     }
 
     async fn list_floating_ips(&self, query: &InventoryQuery) -> CloudResult<Vec<CloudFloatingIp>> {
         let all = FloatingIpListQuery::default();
-        self.each(|t| {
-            neutron::list_floating_ips(&t.session, &all, Scope::Project(&t.project_id), query)
-        })
-        .await
+        self.each(|t| neutron::list_floating_ips(&t.session, &all, Scope::Project(&t.project_id), query))
+            .await
     }
 }

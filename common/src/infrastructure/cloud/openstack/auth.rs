@@ -112,9 +112,7 @@ impl KeystoneAuth {
         let value = response
             .header("x-subject-token")
             .map(Secret::new)
-            .ok_or_else(|| {
-                CloudError::invalid_response(S, "token response without X-Subject-Token")
-            })?;
+            .ok_or_else(|| CloudError::invalid_response(S, "token response without X-Subject-Token"))?;
         let body: Value = decode(S, &response.body)?;
         let token = body
             .get("token")
@@ -125,10 +123,7 @@ impl KeystoneAuth {
         {
             return Err(CloudError::invalid_response(
                 S,
-                format!(
-                    "asked for a token of project {wanted}, got {}",
-                    token.project_id
-                ),
+                format!("asked for a token of project {wanted}, got {}", token.project_id),
             ));
         }
         tracing::debug!(project_id = %token.project_id, expires_at = %token.expires_at, "issued keystone token");
@@ -216,12 +211,6 @@ mod tests {
 
     #[test]
     fn unscoped_token_is_rejected() {
-        assert!(
-            parse_v3_token(
-                Secret::new("t"),
-                &json!({"expires_at": "2099-01-01T00:00:00Z"})
-            )
-            .is_err()
-        );
+        assert!(parse_v3_token(Secret::new("t"), &json!({"expires_at": "2099-01-01T00:00:00Z"})).is_err());
     }
 }

@@ -39,22 +39,21 @@ impl KeystoneIdentity {
     /// Domain and user id of the service user's token.
     async fn service_identity(&self) -> CloudResult<(String, String)> {
         let token = self.session.token().await?;
-        let domain = token.project_domain_id.clone().ok_or_else(|| {
-            CloudError::invalid_response(CloudService::Identity, "token without project domain")
-        })?;
-        let user = token.user_id.clone().ok_or_else(|| {
-            CloudError::invalid_response(CloudService::Identity, "token without user id")
-        })?;
+        let domain = token
+            .project_domain_id
+            .clone()
+            .ok_or_else(|| CloudError::invalid_response(CloudService::Identity, "token without project domain"))?;
+        let user = token
+            .user_id
+            .clone()
+            .ok_or_else(|| CloudError::invalid_response(CloudService::Identity, "token without user id"))?;
         Ok((domain, user))
     }
 }
 
 #[async_trait]
 impl IdentityApi for KeystoneIdentity {
-    async fn create_project(
-        &self,
-        request: &CreateProjectRequest,
-    ) -> CloudResult<CloudProjectRecord> {
+    async fn create_project(&self, request: &CreateProjectRequest) -> CloudResult<CloudProjectRecord> {
         let (domain_id, _) = self.service_identity().await?;
         let project = keystone::create_project(&self.session, &domain_id, request).await?;
         self.grant_service_access(&project.id).await?;
@@ -89,22 +88,12 @@ impl IdentityApi for KeystoneIdentity {
         keystone::delete_user(&self.session, user_id).await
     }
 
-    async fn assign_role(
-        &self,
-        project_id: &str,
-        user_id: &str,
-        role_name: &str,
-    ) -> CloudResult<()> {
+    async fn assign_role(&self, project_id: &str, user_id: &str, role_name: &str) -> CloudResult<()> {
         let role = self.role_id(role_name).await?;
         keystone::assign_role(&self.session, project_id, user_id, &role).await
     }
 
-    async fn unassign_role(
-        &self,
-        project_id: &str,
-        user_id: &str,
-        role_name: &str,
-    ) -> CloudResult<()> {
+    async fn unassign_role(&self, project_id: &str, user_id: &str, role_name: &str) -> CloudResult<()> {
         let role = self.role_id(role_name).await?;
         keystone::unassign_role(&self.session, project_id, user_id, &role).await
     }

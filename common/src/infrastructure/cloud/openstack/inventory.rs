@@ -41,10 +41,7 @@ impl CloudInventory for AdminInventory {
             page_size: query.page_size,
         };
         let all = nova::list_servers(&self.session, &q, true).await?;
-        Ok(all
-            .into_iter()
-            .filter(|s| self.keep(s.project_id.as_deref()))
-            .collect())
+        Ok(all.into_iter().filter(|s| self.keep(s.project_id.as_deref())).collect())
     }
 
     async fn list_volumes(&self, query: &InventoryQuery) -> CloudResult<Vec<CloudVolume>> {
@@ -53,35 +50,17 @@ impl CloudInventory for AdminInventory {
             page_size: query.page_size,
         };
         let all = cinder::list_volumes(&self.session, &q, true).await?;
-        Ok(all
-            .into_iter()
-            .filter(|v| self.keep(v.project_id.as_deref()))
-            .collect())
+        Ok(all.into_iter().filter(|v| self.keep(v.project_id.as_deref())).collect())
     }
 
     async fn list_ports(&self, query: &InventoryQuery) -> CloudResult<Vec<CloudPort>> {
-        let all = neutron::list_ports(
-            &self.session,
-            &PortListQuery::default(),
-            Scope::AllProjects,
-            query,
-        )
-        .await?;
-        Ok(all
-            .into_iter()
-            .filter(|p| self.keep(p.project_id.as_deref()))
-            .collect())
+        let all = neutron::list_ports(&self.session, &PortListQuery::default(), Scope::AllProjects, query).await?;
+        Ok(all.into_iter().filter(|p| self.keep(p.project_id.as_deref())).collect())
     }
 
-    async fn list_security_groups(
-        &self,
-        query: &InventoryQuery,
-    ) -> CloudResult<Vec<CloudSecurityGroup>> {
+    async fn list_security_groups(&self, query: &InventoryQuery) -> CloudResult<Vec<CloudSecurityGroup>> {
         let all = neutron::list_security_groups(&self.session, Scope::AllProjects, query).await?;
-        Ok(all
-            .into_iter()
-            .filter(|g| self.keep(g.project_id.as_deref()))
-            .collect())
+        Ok(all.into_iter().filter(|g| self.keep(g.project_id.as_deref())).collect())
     }
 
     async fn list_floating_ips(&self, query: &InventoryQuery) -> CloudResult<Vec<CloudFloatingIp>> {
@@ -92,9 +71,6 @@ impl CloudInventory for AdminInventory {
             query,
         )
         .await?;
-        Ok(all
-            .into_iter()
-            .filter(|f| self.keep(f.project_id.as_deref()))
-            .collect())
+        Ok(all.into_iter().filter(|f| self.keep(f.project_id.as_deref())).collect())
     }
 }

@@ -30,11 +30,7 @@ impl OpenStackCloud {
     pub fn new(settings: OpenStackSettings) -> CloudResult<Self> {
         let http = Arc::new(HttpCore::new("openstack", settings.http.clone())?);
         let auth = Arc::new(KeystoneAuth::new(http.clone(), settings.clone()));
-        Ok(OpenStackCloud {
-            http,
-            auth,
-            settings,
-        })
+        Ok(OpenStackCloud { http, auth, settings })
     }
 
     fn session(&self, scope: Scope) -> Session {
@@ -72,9 +68,6 @@ impl OpenStackCloud {
     /// `managed` restricts the result to those project ids; `None` returns
     /// everything the cloud has.
     pub fn inventory(&self, managed: Option<Vec<String>>) -> Arc<dyn CloudInventory> {
-        Arc::new(inventory::AdminInventory::new(
-            self.session(Scope::Service),
-            managed,
-        ))
+        Arc::new(inventory::AdminInventory::new(self.session(Scope::Service), managed))
     }
 }

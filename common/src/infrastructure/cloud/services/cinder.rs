@@ -37,9 +37,7 @@ pub(crate) fn volume_from_wire(v: &Value) -> CloudResult<CloudVolume> {
                 })
             })
             .collect(),
-        image_id: v
-            .get("volume_image_metadata")
-            .and_then(|m| str_field(m, "image_id")),
+        image_id: v.get("volume_image_metadata").and_then(|m| str_field(m, "image_id")),
         inventory_id: metadata.get(INVENTORY_ID_KEY).cloned(),
         metadata,
         created_at: str_field(v, "created_at").and_then(|t| parse_timestamp(&t)),
@@ -63,38 +61,22 @@ pub(crate) fn create_volume_body(r: &CreateVolumeRequest) -> Value {
     if let Some(az) = &r.availability_zone {
         volume.insert("availability_zone".into(), json!(az));
     }
-    let mut metadata: Map<String, Value> = r
-        .metadata
-        .iter()
-        .map(|(k, v)| (k.clone(), json!(v)))
-        .collect();
+    let mut metadata: Map<String, Value> = r.metadata.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
     metadata.insert(INVENTORY_ID_KEY.into(), json!(r.inventory_id));
     volume.insert("metadata".into(), Value::Object(metadata));
     json!({ "volume": volume })
 }
 
-pub(crate) async fn create_volume(
-    s: &Session,
-    r: &CreateVolumeRequest,
-) -> CloudResult<CloudVolume> {
+pub(crate) async fn create_volume(s: &Session, r: &CreateVolumeRequest) -> CloudResult<CloudVolume> {
     let v: Value = s
-        .json(&Req::post(
-            S,
-            "/volumes",
-            "/volumes".into(),
-            create_volume_body(r),
-        ))
+        .json(&Req::post(S, "/volumes", "/volumes".into(), create_volume_body(r)))
         .await?;
     volume_from_wire(&unwrap_key(S, v, "volume")?)
 }
 
 pub(crate) async fn get_volume(s: &Session, id: &str) -> CloudResult<CloudVolume> {
     let v: Value = s
-        .json(&Req::get(
-            S,
-            "/volumes/{id}",
-            format!("/volumes/{}", seg(id)),
-        ))
+        .json(&Req::get(S, "/volumes/{id}", format!("/volumes/{}", seg(id))))
         .await?;
     volume_from_wire(&unwrap_key(S, v, "volume")?)
 }
@@ -103,11 +85,7 @@ pub(crate) async fn get_volume(s: &Session, id: &str) -> CloudResult<CloudVolume
 /// queries run (`updated_at` is null until a volume's first update, so
 /// `created_at` is asked too) and are merged; NHN (no time filters) gets the
 /// full listing, a superset.
-pub(crate) async fn list_volumes(
-    s: &Session,
-    q: &VolumeListQuery,
-    all_tenants: bool,
-) -> CloudResult<Vec<CloudVolume>> {
+pub(crate) async fn list_volumes(s: &Session, q: &VolumeListQuery, all_tenants: bool) -> CloudResult<Vec<CloudVolume>> {
     let mut base = Req::get(S, "/volumes/detail", "/volumes/detail".into());
     if all_tenants {
         base = base.query("all_tenants", "1");
@@ -122,8 +100,7 @@ pub(crate) async fn list_volumes(
             let updated = base.clone().query("updated_at", format!("gte:{t}"));
             let created = base.query("created_at", format!("gte:{t}"));
             let mut items = collect_all(s, &updated, VOLUMES, q.page_size).await?;
-            let mut seen: HashSet<String> =
-                items.iter().filter_map(|i| str_field(i, "id")).collect();
+            let mut seen: HashSet<String> = items.iter().filter_map(|i| str_field(i, "id")).collect();
             for item in collect_all(s, &created, VOLUMES, q.page_size).await? {
                 if str_field(&item, "id").is_some_and(|id| seen.insert(id)) {
                     items.push(item);
@@ -135,11 +112,7 @@ pub(crate) async fn list_volumes(
     raw.iter().map(volume_from_wire).collect()
 }
 
-pub(crate) async fn update_volume(
-    s: &Session,
-    id: &str,
-    r: &UpdateVolumeRequest,
-) -> CloudResult<CloudVolume> {
+pub(crate) async fn update_volume(s: &Session, id: &str, r: &UpdateVolumeRequest) -> CloudResult<CloudVolume> {
     let mut volume = Map::new();
     if let Some(n) = &r.name {
         volume.insert("name".into(), json!(n));
@@ -169,12 +142,8 @@ pub(crate) async fn extend_volume(s: &Session, id: &str, new_size_gb: u32) -> Cl
 }
 
 pub(crate) async fn delete_volume(s: &Session, id: &str) -> CloudResult<()> {
-    s.empty(&Req::delete(
-        S,
-        "/volumes/{id}",
-        format!("/volumes/{}", seg(id)),
-    ))
-    .await
+    s.empty(&Req::delete(S, "/volumes/{id}", format!("/volumes/{}", seg(id))))
+        .await
 }
 
 pub(crate) async fn list_volume_types(s: &Session) -> CloudResult<Vec<CloudVolumeType>> {
@@ -187,8 +156,7 @@ pub(crate) async fn list_volume_types(s: &Session) -> CloudResult<Vec<CloudVolum
                 id: required_str(S, t, "id")?,
                 name: str_field(t, "name").unwrap_or_default(),
                 description: str_field(t, "description"),
-                is_public: bool_field(t, "is_public")
-                    .or_else(|| bool_field(t, "os-volume-type-access:is_public")),
+                is_public: bool_field(t, "is_public").or_else(|| bool_field(t, "os-volume-type-access:is_public")),
             })
         })
         .collect()

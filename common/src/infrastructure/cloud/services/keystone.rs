@@ -28,17 +28,11 @@ pub(crate) async fn create_project(
         "description": r.description.clone().unwrap_or_default(),
         "enabled": true,
     }});
-    let v: Value = s
-        .json(&Req::post(S, "/projects", "/projects".into(), body))
-        .await?;
+    let v: Value = s.json(&Req::post(S, "/projects", "/projects".into(), body)).await?;
     project_record(&unwrap_key(S, v, "project")?)
 }
 
-pub(crate) async fn find_project(
-    s: &Session,
-    domain_id: &str,
-    name: &str,
-) -> CloudResult<Option<CloudProjectRecord>> {
+pub(crate) async fn find_project(s: &Session, domain_id: &str, name: &str) -> CloudResult<Option<CloudProjectRecord>> {
     let v: Value = s
         .json(
             &Req::get(S, "/projects", "/projects".into())
@@ -64,19 +58,11 @@ pub(crate) async fn rename_project(s: &Session, id: &str, name: &str) -> CloudRe
 }
 
 pub(crate) async fn delete_project(s: &Session, id: &str) -> CloudResult<()> {
-    s.empty(&Req::delete(
-        S,
-        "/projects/{id}",
-        format!("/projects/{}", seg(id)),
-    ))
-    .await
+    s.empty(&Req::delete(S, "/projects/{id}", format!("/projects/{}", seg(id))))
+        .await
 }
 
-pub(crate) async fn create_user(
-    s: &Session,
-    domain_id: &str,
-    r: &CreateUserRequest,
-) -> CloudResult<CloudUserRecord> {
+pub(crate) async fn create_user(s: &Session, domain_id: &str, r: &CreateUserRequest) -> CloudResult<CloudUserRecord> {
     let mut user = Map::new();
     user.insert("name".into(), json!(r.name));
     user.insert("domain_id".into(), json!(domain_id));
@@ -89,12 +75,7 @@ pub(crate) async fn create_user(
         user.insert("description".into(), json!(d));
     }
     let v: Value = s
-        .json(&Req::post(
-            S,
-            "/users",
-            "/users".into(),
-            json!({ "user": user }),
-        ))
+        .json(&Req::post(S, "/users", "/users".into(), json!({ "user": user })))
         .await?;
     let u = unwrap_key(S, v, "user")?;
     Ok(CloudUserRecord {
@@ -105,12 +86,8 @@ pub(crate) async fn create_user(
 }
 
 pub(crate) async fn delete_user(s: &Session, id: &str) -> CloudResult<()> {
-    s.empty(&Req::delete(
-        S,
-        "/users/{id}",
-        format!("/users/{}", seg(id)),
-    ))
-    .await
+    s.empty(&Req::delete(S, "/users/{id}", format!("/users/{}", seg(id))))
+        .await
 }
 
 pub(crate) async fn role_id(s: &Session, name: &str) -> CloudResult<String> {
@@ -138,12 +115,7 @@ fn grant_path(project_id: &str, user_id: &str, role_id: &str) -> String {
     )
 }
 
-pub(crate) async fn assign_role(
-    s: &Session,
-    project_id: &str,
-    user_id: &str,
-    role_id: &str,
-) -> CloudResult<()> {
+pub(crate) async fn assign_role(s: &Session, project_id: &str, user_id: &str, role_id: &str) -> CloudResult<()> {
     s.empty(&Req::put_empty(
         S,
         "/projects/{project_id}/users/{user_id}/roles/{role_id}",
@@ -152,12 +124,7 @@ pub(crate) async fn assign_role(
     .await
 }
 
-pub(crate) async fn unassign_role(
-    s: &Session,
-    project_id: &str,
-    user_id: &str,
-    role_id: &str,
-) -> CloudResult<()> {
+pub(crate) async fn unassign_role(s: &Session, project_id: &str, user_id: &str, role_id: &str) -> CloudResult<()> {
     s.empty(&Req::delete(
         S,
         "/projects/{project_id}/users/{user_id}/roles/{role_id}",

@@ -161,12 +161,9 @@ fn changed_since(req: Req, q: &InventoryQuery) -> Req {
     req.query_opt("changed_since", q.changes_since.map(format_filter_time))
 }
 
-pub(crate) async fn list_networks(
-    s: &Session,
-    q: &NetworkListQuery,
-) -> CloudResult<Vec<CloudNetwork>> {
-    let req = Req::get(S, "/networks", "/networks".into())
-        .query_opt("router:external", q.external.map(|e| e.to_string()));
+pub(crate) async fn list_networks(s: &Session, q: &NetworkListQuery) -> CloudResult<Vec<CloudNetwork>> {
+    let req =
+        Req::get(S, "/networks", "/networks".into()).query_opt("router:external", q.external.map(|e| e.to_string()));
     collect_all(s, &req, NETWORKS, None)
         .await?
         .iter()
@@ -176,19 +173,12 @@ pub(crate) async fn list_networks(
 
 pub(crate) async fn get_network(s: &Session, id: &str) -> CloudResult<CloudNetwork> {
     let v: Value = s
-        .json(&Req::get(
-            S,
-            "/networks/{id}",
-            format!("/networks/{}", seg(id)),
-        ))
+        .json(&Req::get(S, "/networks/{id}", format!("/networks/{}", seg(id))))
         .await?;
     network_from_wire(&unwrap_key(S, v, "network")?)
 }
 
-pub(crate) async fn list_subnets(
-    s: &Session,
-    network_id: Option<&str>,
-) -> CloudResult<Vec<CloudSubnet>> {
+pub(crate) async fn list_subnets(s: &Session, network_id: Option<&str>) -> CloudResult<Vec<CloudSubnet>> {
     let req = Req::get(S, "/subnets", "/subnets".into()).query_opt("network_id", network_id);
     collect_all(s, &req, SUBNETS, None)
         .await?
@@ -220,12 +210,7 @@ pub(crate) async fn create_port(s: &Session, r: &CreatePortRequest) -> CloudResu
         port.insert("fixed_ips".into(), json!([ip]));
     }
     let v: Value = s
-        .json(&Req::post(
-            S,
-            "/ports",
-            "/ports".into(),
-            json!({ "port": port }),
-        ))
+        .json(&Req::post(S, "/ports", "/ports".into(), json!({ "port": port })))
         .await?;
     port_from_wire(&unwrap_key(S, v, "port")?)
 }
@@ -255,12 +240,8 @@ pub(crate) async fn list_ports(
 }
 
 pub(crate) async fn delete_port(s: &Session, id: &str) -> CloudResult<()> {
-    s.empty(&Req::delete(
-        S,
-        "/ports/{id}",
-        format!("/ports/{}", seg(id)),
-    ))
-    .await
+    s.empty(&Req::delete(S, "/ports/{id}", format!("/ports/{}", seg(id))))
+        .await
 }
 
 pub(crate) async fn create_security_group(
@@ -272,12 +253,7 @@ pub(crate) async fn create_security_group(
         "description": r.description.clone().unwrap_or_default(),
     }});
     let v: Value = s
-        .json(&Req::post(
-            S,
-            "/security-groups",
-            "/security-groups".into(),
-            body,
-        ))
+        .json(&Req::post(S, "/security-groups", "/security-groups".into(), body))
         .await?;
     group_from_wire(&unwrap_key(S, v, "security_group")?)
 }
@@ -395,10 +371,7 @@ pub(crate) async fn delete_security_group_rule(s: &Session, id: &str) -> CloudRe
     .await
 }
 
-pub(crate) async fn create_floating_ip(
-    s: &Session,
-    r: &CreateFloatingIpRequest,
-) -> CloudResult<CloudFloatingIp> {
+pub(crate) async fn create_floating_ip(s: &Session, r: &CreateFloatingIpRequest) -> CloudResult<CloudFloatingIp> {
     let mut fip = Map::new();
     fip.insert("floating_network_id".into(), json!(r.floating_network_id));
     if let Some(p) = &r.port_id {
@@ -420,11 +393,7 @@ pub(crate) async fn create_floating_ip(
 
 pub(crate) async fn get_floating_ip(s: &Session, id: &str) -> CloudResult<CloudFloatingIp> {
     let v: Value = s
-        .json(&Req::get(
-            S,
-            "/floatingips/{id}",
-            format!("/floatingips/{}", seg(id)),
-        ))
+        .json(&Req::get(S, "/floatingips/{id}", format!("/floatingips/{}", seg(id))))
         .await?;
     floating_ip_from_wire(&unwrap_key(S, v, "floatingip")?)
 }
@@ -435,8 +404,7 @@ pub(crate) async fn list_floating_ips(
     scope: Scope<'_>,
     inventory: &InventoryQuery,
 ) -> CloudResult<Vec<CloudFloatingIp>> {
-    let req = Req::get(S, "/floatingips", "/floatingips".into())
-        .query_opt("port_id", q.port_id.as_deref());
+    let req = Req::get(S, "/floatingips", "/floatingips".into()).query_opt("port_id", q.port_id.as_deref());
     let req = changed_since(scoped(req, scope, s.dialect), inventory);
     collect_all(s, &req, FIPS, inventory.page_size)
         .await?
@@ -445,11 +413,7 @@ pub(crate) async fn list_floating_ips(
         .collect()
 }
 
-pub(crate) async fn set_floating_ip_port(
-    s: &Session,
-    id: &str,
-    port_id: Option<&str>,
-) -> CloudResult<CloudFloatingIp> {
+pub(crate) async fn set_floating_ip_port(s: &Session, id: &str, port_id: Option<&str>) -> CloudResult<CloudFloatingIp> {
     let v: Value = s
         .json(&Req::put(
             S,

@@ -84,11 +84,7 @@ pub(crate) fn create_server_body(dialect: Dialect, r: &CreateServerRequest) -> V
     if let (Some(t), Some(obj)) = (&r.root_volume_type, bdm.as_object_mut()) {
         obj.insert("volume_type".into(), json!(t));
     }
-    let mut metadata: Map<String, Value> = r
-        .metadata
-        .iter()
-        .map(|(k, v)| (k.clone(), json!(v)))
-        .collect();
+    let mut metadata: Map<String, Value> = r.metadata.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
     metadata.insert(INVENTORY_ID_KEY.into(), json!(r.inventory_id));
     let mut server = Map::new();
     server.insert("name".into(), json!(r.name));
@@ -98,12 +94,7 @@ pub(crate) fn create_server_body(dialect: Dialect, r: &CreateServerRequest) -> V
     if !r.security_group_names.is_empty() {
         server.insert(
             "security_groups".into(),
-            Value::Array(
-                r.security_group_names
-                    .iter()
-                    .map(|n| json!({ "name": n }))
-                    .collect(),
-            ),
+            Value::Array(r.security_group_names.iter().map(|n| json!({ "name": n })).collect()),
         );
     }
     if let Some(k) = &r.key_name {
@@ -127,14 +118,9 @@ pub(crate) fn create_server_body(dialect: Dialect, r: &CreateServerRequest) -> V
     json!({ "server": server })
 }
 
-pub(crate) async fn create_server(
-    s: &Session,
-    r: &CreateServerRequest,
-) -> CloudResult<CreatedServer> {
+pub(crate) async fn create_server(s: &Session, r: &CreateServerRequest) -> CloudResult<CreatedServer> {
     let body = create_server_body(s.dialect, r);
-    let v: Value = s
-        .json(&Req::post(S, "/servers", "/servers".into(), body))
-        .await?;
+    let v: Value = s.json(&Req::post(S, "/servers", "/servers".into(), body)).await?;
     let server = unwrap_key(S, v, "server")?;
     Ok(CreatedServer {
         id: required_str(S, &server, "id")?,
@@ -143,21 +129,13 @@ pub(crate) async fn create_server(
 
 pub(crate) async fn get_server(s: &Session, id: &str) -> CloudResult<CloudServer> {
     let v: Value = s
-        .json(&Req::get(
-            S,
-            "/servers/{id}",
-            format!("/servers/{}", seg(id)),
-        ))
+        .json(&Req::get(S, "/servers/{id}", format!("/servers/{}", seg(id))))
         .await?;
     server_from_wire(&unwrap_key(S, v, "server")?)
 }
 
 /// `all_tenants` lists every project's servers (admin token only).
-pub(crate) async fn list_servers(
-    s: &Session,
-    q: &ServerListQuery,
-    all_tenants: bool,
-) -> CloudResult<Vec<CloudServer>> {
+pub(crate) async fn list_servers(s: &Session, q: &ServerListQuery, all_tenants: bool) -> CloudResult<Vec<CloudServer>> {
     let mut req = Req::get(S, "/servers/detail", "/servers/detail".into())
         .query_opt("changes-since", q.changes_since.map(format_filter_time));
     if all_tenants {
@@ -170,11 +148,7 @@ pub(crate) async fn list_servers(
         .collect()
 }
 
-pub(crate) async fn update_server(
-    s: &Session,
-    id: &str,
-    r: &UpdateServerRequest,
-) -> CloudResult<()> {
+pub(crate) async fn update_server(s: &Session, id: &str, r: &UpdateServerRequest) -> CloudResult<()> {
     let mut server = Map::new();
     if let Some(n) = &r.name {
         server.insert("name".into(), json!(n));
@@ -214,12 +188,8 @@ pub(crate) async fn update_server(
 }
 
 pub(crate) async fn delete_server(s: &Session, id: &str) -> CloudResult<()> {
-    s.empty(&Req::delete(
-        S,
-        "/servers/{id}",
-        format!("/servers/{}", seg(id)),
-    ))
-    .await
+    s.empty(&Req::delete(S, "/servers/{id}", format!("/servers/{}", seg(id))))
+        .await
 }
 
 pub(crate) async fn server_action(s: &Session, id: &str, body: Value) -> CloudResult<()> {
@@ -276,11 +246,7 @@ pub(crate) async fn console_url(s: &Session, id: &str) -> CloudResult<String> {
     required_str(S, &console, "url")
 }
 
-pub(crate) async fn attach_volume(
-    s: &Session,
-    server_id: &str,
-    volume_id: &str,
-) -> CloudResult<()> {
+pub(crate) async fn attach_volume(s: &Session, server_id: &str, volume_id: &str) -> CloudResult<()> {
     s.empty(&Req::post(
         S,
         "/servers/{id}/os-volume_attachments",
@@ -290,27 +256,16 @@ pub(crate) async fn attach_volume(
     .await
 }
 
-pub(crate) async fn detach_volume(
-    s: &Session,
-    server_id: &str,
-    volume_id: &str,
-) -> CloudResult<()> {
+pub(crate) async fn detach_volume(s: &Session, server_id: &str, volume_id: &str) -> CloudResult<()> {
     s.empty(&Req::delete(
         S,
         "/servers/{id}/os-volume_attachments/{volume_id}",
-        format!(
-            "/servers/{}/os-volume_attachments/{}",
-            seg(server_id),
-            seg(volume_id)
-        ),
+        format!("/servers/{}/os-volume_attachments/{}", seg(server_id), seg(volume_id)),
     ))
     .await
 }
 
-pub(crate) async fn list_volume_attachments(
-    s: &Session,
-    server_id: &str,
-) -> CloudResult<Vec<CloudVolumeAttachment>> {
+pub(crate) async fn list_volume_attachments(s: &Session, server_id: &str) -> CloudResult<Vec<CloudVolumeAttachment>> {
     let v: Value = s
         .json(&Req::get(
             S,
@@ -330,10 +285,7 @@ pub(crate) async fn list_volume_attachments(
         .collect())
 }
 
-pub(crate) async fn list_interfaces(
-    s: &Session,
-    server_id: &str,
-) -> CloudResult<Vec<CloudInterface>> {
+pub(crate) async fn list_interfaces(s: &Session, server_id: &str) -> CloudResult<Vec<CloudInterface>> {
     let v: Value = s
         .json(&Req::get(
             S,
@@ -385,24 +337,14 @@ pub(crate) async fn list_flavors(s: &Session) -> CloudResult<Vec<CloudFlavor>> {
 
 pub(crate) async fn get_flavor(s: &Session, id: &str) -> CloudResult<CloudFlavor> {
     let v: Value = s
-        .json(&Req::get(
-            S,
-            "/flavors/{id}",
-            format!("/flavors/{}", seg(id)),
-        ))
+        .json(&Req::get(S, "/flavors/{id}", format!("/flavors/{}", seg(id))))
         .await?;
     flavor_from_wire(&unwrap_key(S, v, "flavor")?)
 }
 
-pub(crate) async fn list_availability_zones(
-    s: &Session,
-) -> CloudResult<Vec<CloudAvailabilityZone>> {
+pub(crate) async fn list_availability_zones(s: &Session) -> CloudResult<Vec<CloudAvailabilityZone>> {
     let v: Value = s
-        .json(&Req::get(
-            S,
-            "/os-availability-zone",
-            "/os-availability-zone".into(),
-        ))
+        .json(&Req::get(S, "/os-availability-zone", "/os-availability-zone".into()))
         .await?;
     Ok(array(&v, "availabilityZoneInfo")
         .iter()

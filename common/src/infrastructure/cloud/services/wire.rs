@@ -15,9 +15,7 @@ pub(super) fn str_field(v: &Value, key: &str) -> Option<String> {
 }
 
 pub(super) fn required_str(service: CloudService, v: &Value, key: &str) -> CloudResult<String> {
-    str_field(v, key).ok_or_else(|| {
-        CloudError::invalid_response(service, format!("missing `{key}` in response"))
-    })
+    str_field(v, key).ok_or_else(|| CloudError::invalid_response(service, format!("missing `{key}` in response")))
 }
 
 /// Integers that some clouds send as strings.
@@ -66,10 +64,7 @@ pub(super) fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
 }
 
 pub(super) fn array<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
+    v.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
 }
 
 /// The object under `key` (`{"server": {...}}` -> `{...}`).
@@ -85,9 +80,7 @@ pub(super) fn seg(id: &str) -> String {
     let mut out = String::with_capacity(id.len());
     for b in id.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
             other => out.push_str(&format!("%{other:02X}")),
         }
     }

@@ -7,7 +7,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use common::application::auth::throttle::ThrottleSettings;
 use common::config::{ConfigError, DatabaseSettings, Env, JwtSettings, Secret, TelemetrySettings, error};
+use common::domain::auth::Password;
 use common::domain::quota::{Amounts, QuotaKind};
+use common::domain::user::AccountId;
 use common::infrastructure::cloud::OpenStackSettings;
 
 #[derive(Debug, Clone)]
@@ -28,7 +30,7 @@ pub struct Settings {
 #[derive(Debug, Clone)]
 pub struct AccountSettings {
     pub signup_enabled: bool,
-    pub bootstrap_admin: Option<(String, Secret)>,
+    pub bootstrap_admin: Option<(AccountId, Password)>,
     /// How long a "not revoked" answer is trusted without asking MySQL.
     pub revocation_cache_ttl: Duration,
     pub max_concurrent_hashes: usize,
@@ -60,7 +62,10 @@ impl AccountSettings {
             env.optional_string("BOOTSTRAP_ADMIN_ACCOUNT"),
             env.optional_string("BOOTSTRAP_ADMIN_PASSWORD"),
         ) {
-            (Some(account), Some(password)) => Some((account, Secret::new(password))),
+            (Some(account), Some(password)) => Some((
+                AccountId::parse(&account).map_err(|e| error("BOOTSTRAP_ADMIN_ACCOUNT", e))?,
+                Password::parse(&password).map_err(|e| error("BOOTSTRAP_ADMIN_PASSWORD", e))?,
+            )),
             (None, None) => None,
             (Some(_), None) => {
                 return Err(error(

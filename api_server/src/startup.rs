@@ -70,8 +70,8 @@ impl Application {
         provisioner: Arc<dyn ProjectProvisioner>,
     ) -> std::io::Result<Self> {
         let services = services(&settings, pool, provisioner).map_err(io_error)?;
-        if let Some((account, password)) = &settings.accounts.bootstrap_admin
-            && users::ensure_bootstrap_admin(&services, account, password.expose())
+        if let Some((account, password)) = settings.accounts.bootstrap_admin.clone()
+            && users::ensure_bootstrap_admin(&services, account.clone(), password)
                 .await
                 .map_err(io_error)?
         {

@@ -36,11 +36,12 @@ pub struct ServiceCredentials {
     pub region: String,
 }
 
+/// A running simulator. Dropping it stops the server too (without waiting).
 pub struct SimServer {
     shared: Arc<Shared>,
     addr: SocketAddr,
     handle: actix_web::dev::ServerHandle,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl SimServer {
@@ -77,7 +78,7 @@ impl SimServer {
             shared,
             addr,
             handle,
-            task,
+            task: Some(task),
         })
     }
 
@@ -203,8 +204,20 @@ impl SimServer {
         self.out_of_band().count(kind)
     }
 
-    pub async fn stop(self) {
+    /// Stops accepting connections, lets in-flight requests finish, and waits for the server task.
+    pub async fn stop(mut self) {
         self.handle.stop(true).await;
-        let _ = self.task.await;
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for SimServer {
+    fn drop(&mut self) {
+        if self.task.is_some() {
+            // the stop command is sent when `stop` is called; the returned future only waits
+            drop(self.handle.stop(false));
+        }
     }
 }

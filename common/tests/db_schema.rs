@@ -162,3 +162,24 @@ async fn audit_events_cannot_be_updated_or_deleted() {
         .unwrap();
     assert_eq!(outcome, "success");
 }
+
+#[tokio::test]
+async fn two_processes_migrating_one_fresh_database_at_once_both_succeed() {
+    let db = TestDb::new().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE `{}_race`", db.name)))
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let url = format!("{}_race", db.url());
+    let a = sqlx::MySqlPool::connect(&url).await.unwrap();
+    let b = sqlx::MySqlPool::connect(&url).await.unwrap();
+
+    let (ra, rb) = tokio::join!(db::run_migrations(&a), db::run_migrations(&b));
+
+    let outcome = (ra.map_err(|e| format!("{e:?}")), rb.map_err(|e| format!("{e:?}")));
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE `{}_race`", db.name)))
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    assert!(outcome.0.is_ok() && outcome.1.is_ok(), "{outcome:?}");
+}

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use super::view;
 use crate::http::auth::Ctx;
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::paging::{links, paginate};
+use crate::http::paging::{Page, links, paginate_by};
 use crate::http::request::{Req, int_field, str_field, string_field, string_map};
 use crate::http::response::Resp;
 use crate::state::cloud::Cloud;
@@ -125,6 +125,7 @@ pub fn list(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: u32, detail: bool) -> A
         if dir == "asc" { o } else { o.reverse() }
     });
     let total = vols.len();
+    let (vols, next_marker) = paginate_by(vols, |v| Some(v.id.as_str()), req, cloud.max_limit, None)?;
     let items: Vec<Value> = vols
         .iter()
         .map(|v| {
@@ -135,7 +136,7 @@ pub fn list(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: u32, detail: bool) -> A
             }
         })
         .collect();
-    let page = paginate(items, req, cloud.max_limit, None)?;
+    let page = Page { items, next_marker };
     let collection = if detail { "volumes/detail" } else { "volumes" };
     let mut body = json!({});
     if let Some(l) = links(req, collection, &page, cloud.max_limit) {

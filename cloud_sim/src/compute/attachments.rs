@@ -88,8 +88,10 @@ pub fn attach_volume(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion, 
         bdm_uuid: cloud.uuid(),
     };
     let now = cloud.now;
+    // cinder's attachment API reserves; NHN documents the legacy `attaching`
+    let pending = if cloud.nhn { "attaching" } else { "reserved" };
     if let Some(v) = cloud.volumes.get_mut(&vid) {
-        v.status = "reserved".into();
+        v.status = pending.into();
         v.updated = Some(now);
     }
     let view = volume_attachment(id, &attachment, mv);

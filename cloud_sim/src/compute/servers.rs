@@ -6,7 +6,7 @@ use super::view::{self, KNOWN_STATUSES};
 use super::{server_not_found, visible_server};
 use crate::http::auth::Ctx;
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::paging::{links, paginate};
+use crate::http::paging::{Page, links, paginate_by};
 use crate::http::request::{Req, str_field};
 use crate::http::response::Resp;
 use crate::state::cloud::Cloud;
@@ -113,6 +113,7 @@ pub fn list(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion, detail: b
         let ord = a.created.cmp(&b.created).then(a.seq.cmp(&b.seq));
         if desc { ord.reverse() } else { ord }
     });
+    let (matching, next_marker) = paginate_by(matching, |s| Some(s.id.as_str()), req, cloud.max_limit, None)?;
     let fips = view::FipIndex::build(cloud);
     let items: Vec<Value> = matching
         .iter()
@@ -124,7 +125,7 @@ pub fn list(cloud: &mut Cloud, ctx: &Ctx, req: &Req, mv: Microversion, detail: b
             }
         })
         .collect();
-    let page = paginate(items, req, cloud.max_limit, None)?;
+    let page = Page { items, next_marker };
     let collection = if detail { "servers/detail" } else { "servers" };
     let mut body = json!({});
     if let Some(l) = links(req, collection, &page, cloud.max_limit) {

@@ -11,7 +11,13 @@ pub struct Page {
 
 /// Cuts `items` (already filtered and sorted) after `marker`, at most `limit` (capped at `max`).
 /// A next marker is given when the page is full, as nova and neutron do.
-pub fn paginate(items: Vec<Value>, req: &Req, max: usize, default_limit: Option<usize>) -> ApiResult<Page> {
+pub fn paginate_by<T>(
+    items: Vec<T>,
+    id_of: impl Fn(&T) -> Option<&str>,
+    req: &Req,
+    max: usize,
+    default_limit: Option<usize>,
+) -> ApiResult<(Vec<T>, Option<String>)> {
     let limit = req.limit()?.or(default_limit);
     let limit = limit.map(|l| l.min(max)).unwrap_or(max);
     let start = match req.q("marker") {
@@ -19,21 +25,22 @@ pub fn paginate(items: Vec<Value>, req: &Req, max: usize, default_limit: Option<
         Some(m) => {
             let pos = items
                 .iter()
-                .position(|v| v.get("id").and_then(Value::as_str) == Some(m))
+                .position(|v| id_of(v) == Some(m))
                 .ok_or_else(|| ApiError::bad_request(&format!("marker [{m}] not found")))?;
             pos + 1
         }
     };
-    let items: Vec<Value> = items.into_iter().skip(start).take(limit).collect();
-    let next_marker = if limit > 0 && items.len() == limit {
-        items
-            .last()
-            .and_then(|v| v.get("id"))
-            .and_then(Value::as_str)
-            .map(str::to_string)
+    let page: Vec<T> = items.into_iter().skip(start).take(limit).collect();
+    let next_marker = if limit > 0 && page.len() == limit {
+        page.last().and_then(&id_of).map(str::to_string)
     } else {
         None
     };
+    Ok((page, next_marker))
+}
+
+pub fn paginate(items: Vec<Value>, req: &Req, max: usize, default_limit: Option<usize>) -> ApiResult<Page> {
+    let (items, next_marker) = paginate_by(items, |v| v.get("id").and_then(Value::as_str), req, max, default_limit)?;
     Ok(Page { items, next_marker })
 }
 

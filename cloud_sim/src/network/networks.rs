@@ -56,7 +56,6 @@ pub fn create_network(cloud: &mut Cloud, ctx: &Ctx, req: &Req) -> ApiResult<Resp
         if let Some(mtu) = crate::http::request::int_field(&body, "mtu") {
             n.mtu = mtu.clamp(68, 9000) as u32;
         }
-        n.router_id = Some(String::new());
     }
     let rid = cloud.uuid();
     if let Some(n) = cloud.networks.get_mut(&id) {

@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod projects;
 pub mod provisioning;
 pub mod quotas;
+pub mod reconcile;
 mod services;
 pub mod users;
 

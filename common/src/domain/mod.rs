@@ -5,4 +5,7 @@ pub mod auth;
 pub mod page;
 pub mod project;
 pub mod quota;
+pub mod resource_name;
+pub mod security_group_rule;
+pub mod server_state;
 pub mod user;

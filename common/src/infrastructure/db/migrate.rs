@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use sqlx::MySqlPool;
 use sqlx::migrate::Migrator;
 
@@ -5,11 +7,23 @@ use crate::error::{AppError, AppResult};
 
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 
+/// Applies pending migrations. Two processes starting at once (api_server and
+/// batch_server) may race on the same migration; the loser retries and then
+/// finds it applied.
 pub async fn run_migrations(pool: &MySqlPool) -> AppResult<()> {
-    MIGRATOR.run(pool).await.map_err(|e| match e {
-        sqlx::migrate::MigrateError::Execute(inner) => AppError::from(inner),
-        other => AppError::internal(other),
-    })
+    let mut attempt = 0;
+    loop {
+        match MIGRATOR.run(pool).await {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt < 5 => {
+                attempt += 1;
+                tracing::warn!(attempt, error = %e, "migrations failed; retrying (another process may be applying them)");
+                tokio::time::sleep(Duration::from_millis(500 * attempt)).await;
+            }
+            Err(sqlx::migrate::MigrateError::Execute(inner)) => return Err(AppError::from(inner)),
+            Err(other) => return Err(AppError::internal(other)),
+        }
+    }
 }
 
 /// True when every migration this binary knows has been applied successfully.

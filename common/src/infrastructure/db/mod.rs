@@ -11,11 +11,16 @@ mod versioned;
 
 pub mod audit_events;
 pub mod cloud_credentials;
+pub mod drift_findings;
+pub mod housekeeping;
 pub mod idempotency_keys;
+pub mod leases;
 pub mod login_throttles;
 pub mod memberships;
 pub mod projects;
 pub mod quotas;
+pub mod reconcile_requests;
+pub mod reconcile_runs;
 pub mod token_revocations;
 pub mod users;
 

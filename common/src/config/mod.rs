@@ -2,6 +2,10 @@
 //! start. Each binary composes the sections it needs; a bad or missing value
 //! stops the process with one line that names the variable.
 
+mod cloud;
+
+pub use cloud::CloudSettings;
+
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;

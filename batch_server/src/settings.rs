@@ -1,0 +1,99 @@
+//! Everything batch_server reads from the environment, validated at start.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use common::config::{ConfigError, DatabaseSettings, Env, TelemetrySettings, error};
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub database: DatabaseSettings,
+    pub telemetry: TelemetrySettings,
+    pub schedule: ScheduleSettings,
+    /// Identifies this replica in leases and run history.
+    pub runner_id: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ScheduleSettings {
+    pub lease_ttl: Duration,
+    /// Up to this much random delay before each scheduled pass, so replicas
+    /// and jobs do not all hit the cloud on the same second.
+    pub jitter: Duration,
+    pub trigger_poll_cron: String,
+    pub housekeeping_cron: String,
+    pub shutdown_grace: Duration,
+}
+
+impl Settings {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let listen = env.string("BATCH_LISTEN", "127.0.0.1:8081");
+        let listen = listen
+            .parse()
+            .map_err(|_| error("BATCH_LISTEN", format!("must be host:port, got {listen:?}")))?;
+        let runner_id = env.optional_string("BATCH_RUNNER_ID").unwrap_or_else(default_runner_id);
+        Ok(Self {
+            listen,
+            database: DatabaseSettings::from_env(env)?,
+            telemetry: TelemetrySettings::from_env(env)?,
+            schedule: ScheduleSettings::from_env(env)?,
+            runner_id,
+        })
+    }
+}
+
+impl ScheduleSettings {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let lease_ttl = env.seconds("BATCH_LEASE_TTL_SECS", 60)?;
+        if lease_ttl < Duration::from_secs(3) {
+            return Err(error("BATCH_LEASE_TTL_SECS", "must be at least 3"));
+        }
+        Ok(Self {
+            lease_ttl,
+            jitter: Duration::from_millis(env.parsed("BATCH_JITTER_MS", 2_000, "a whole number of milliseconds")?),
+            trigger_poll_cron: cron(env, "BATCH_TRIGGER_POLL_CRON", "*/2 * * * * *")?,
+            housekeeping_cron: cron(env, "BATCH_HOUSEKEEPING_CRON", "0 17 * * * *")?,
+            shutdown_grace: env.seconds("BATCH_SHUTDOWN_GRACE_SECS", 30)?,
+        })
+    }
+}
+
+/// Reads a six-field cron expression (sec min hour day month weekday, UTC).
+pub fn cron(env: &Env, name: &str, default: &str) -> Result<String, ConfigError> {
+    let value = env.string(name, default);
+    let fields = value.split_whitespace().count();
+    if !(6..=7).contains(&fields) {
+        return Err(error(
+            name,
+            format!("must be a cron expression with 6 fields (sec min hour day month weekday), got {value:?}"),
+        ));
+    }
+    Ok(value)
+}
+
+fn default_runner_id() -> String {
+    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_else(|_| "host".into());
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    format!("{}-{}-{}", host.trim(), std::process::id(), &suffix[..8])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn a_five_field_cron_is_refused_with_the_variable_named() {
+        let src: HashMap<String, String> = [("BATCH_HOUSEKEEPING_CRON".to_string(), "0 * * * *".to_string())].into();
+        let err = ScheduleSettings::from_env(&Env::new(&src)).unwrap_err();
+        assert_eq!(err.variable, "BATCH_HOUSEKEEPING_CRON");
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let src: HashMap<String, String> = HashMap::new();
+        let s = ScheduleSettings::from_env(&Env::new(&src)).unwrap();
+        assert_eq!(s.lease_ttl, Duration::from_secs(60));
+    }
+}

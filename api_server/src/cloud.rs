@@ -1,41 +1,14 @@
 //! Wires the OpenStack identity adapter into the project use cases'
-//! provisioning port, and reads its settings from the environment.
+//! provisioning port.
 
 use std::sync::Arc;
 
 use common::application::provisioning::{CloudProjectRef, ProjectProvisioner, ProvisionRequest};
-use common::config::{ConfigError, Env, error};
 use common::error::{AppError, AppResult};
 use common::infrastructure::cloud::{
-    CloudConnector, CloudError, CreateProjectRequest, EndpointInterface, HttpSettings, IdentityApi, OpenStackSettings,
-    Provider, Secret,
+    CloudConnector, CloudError, CreateProjectRequest, IdentityApi, OpenStackSettings, Provider,
 };
 use futures_util::future::BoxFuture;
-
-/// `OS_*` variables; `None` when `OS_AUTH_URL` is unset (no OpenStack).
-pub fn openstack_settings(env: &Env) -> Result<Option<OpenStackSettings>, ConfigError> {
-    let Some(auth_url) = env.optional_string("OS_AUTH_URL") else {
-        return Ok(None);
-    };
-    let interface = env.string("OS_INTERFACE", "public");
-    Ok(Some(OpenStackSettings {
-        auth_url,
-        username: env.required_string("OS_USERNAME", "the service user, with OS_AUTH_URL")?,
-        password: Secret::new(env.required_string("OS_PASSWORD", "the service user's password")?),
-        user_domain_name: env.string("OS_USER_DOMAIN_NAME", "Default"),
-        project_name: env.required_string("OS_PROJECT_NAME", "the service user's admin project")?,
-        project_domain_name: env.string("OS_PROJECT_DOMAIN_NAME", "Default"),
-        region: env.optional_string("OS_REGION_NAME"),
-        interface: EndpointInterface::parse(&interface).ok_or_else(|| {
-            error(
-                "OS_INTERFACE",
-                format!("must be public, internal or admin, got {interface:?}"),
-            )
-        })?,
-        member_role_name: env.string("OS_MEMBER_ROLE", "member"),
-        http: HttpSettings::default(),
-    }))
-}
 
 /// Creates Keystone projects (the adapter also grants the service user its
 /// role) named `cp<inventory id>-<name>`, so a create whose answer was lost

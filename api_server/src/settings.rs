@@ -6,7 +6,9 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use common::application::auth::throttle::ThrottleSettings;
-use common::config::{ConfigError, DatabaseSettings, Env, JwtSettings, Secret, TelemetrySettings, error};
+use common::config::{
+    CloudSettings, ConfigError, DatabaseSettings, Env, JwtSettings, Secret, TelemetrySettings, error,
+};
 use common::domain::auth::Password;
 use common::domain::quota::{Amounts, QuotaKind};
 use common::domain::user::AccountId;
@@ -51,7 +53,7 @@ impl Settings {
             throttle: ThrottleSettings::from_env(env)?,
             quota_defaults: quota_defaults(env)?,
             credential_key: credential_key(env)?,
-            openstack: crate::cloud::openstack_settings(env)?,
+            openstack: CloudSettings::from_env(env)?.openstack,
         })
     }
 }

@@ -53,7 +53,10 @@ fn connector(app: &CloudApp) -> CloudConnector {
     env.insert("OS_PROJECT_NAME".to_owned(), creds.project);
     env.insert("OS_PROJECT_DOMAIN_NAME".to_owned(), creds.project_domain);
     env.insert("OS_REGION_NAME".to_owned(), creds.region);
-    let settings = api_server::cloud::openstack_settings(&Env::new(&env)).unwrap().unwrap();
+    let settings = common::config::CloudSettings::from_env(&Env::new(&env))
+        .unwrap()
+        .openstack
+        .unwrap();
     CloudConnector::new(Some(settings), None).unwrap()
 }
 

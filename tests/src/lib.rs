@@ -1,1 +1,7 @@
+//! Support for end-to-end tests: the three real binaries on free ports
+//! against a fresh database and the simulated cloud.
 
+pub mod process;
+pub mod stack;
+
+pub use stack::Stack;

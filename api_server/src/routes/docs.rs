@@ -1,6 +1,7 @@
 //! `/openapi.json` (OpenAPI 3.1 generated from the handlers) and `/docs`
 //! (Swagger UI served from the binary; no network needed).
 
+use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -50,7 +51,14 @@ impl Modify for BearerScheme {
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/openapi.json").route(web::get().to(openapi_json)))
+        .service(resource("/docs").route(web::get().to(docs_index)))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()));
+}
+
+async fn docs_index() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((LOCATION, "/docs/"))
+        .finish()
 }
 
 async fn openapi_json() -> HttpResponse {

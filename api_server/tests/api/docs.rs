@@ -1,1 +1,62 @@
-//! placeholder
+//! The OpenAPI document and the docs page.
+
+use serde_json::Value;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn the_openapi_document_is_3_1_and_describes_every_response() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert!(!doc["info"]["description"].as_str().unwrap_or_default().is_empty());
+    let paths = doc["paths"].as_object().unwrap();
+    for path in [
+        "/users",
+        "/users/{id}",
+        "/auth/login",
+        "/projects/{id}/quotas",
+        "/projects/{id}/users/{user_id}",
+        "/metrics",
+    ] {
+        assert!(paths.contains_key(path), "{path} missing");
+    }
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            for (status, response) in op["responses"].as_object().unwrap() {
+                let description = response["description"].as_str().unwrap_or_default();
+                assert!(!description.is_empty(), "{method} {path} {status} has no description");
+            }
+        }
+    }
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+}
+
+#[tokio::test]
+async fn the_docs_page_is_served_without_external_urls() {
+    let app = spawn_app().await;
+    let res = app.client.get(app.url("/docs")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("swagger"), "{html}");
+    assert!(!html.contains("https://"), "{html}");
+    let init = app
+        .client
+        .get(app.url("/docs/swagger-initializer.js"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(init.contains("/openapi.json"), "{init}");
+    assert!(!init.contains("https://"), "{init}");
+}

@@ -9,10 +9,10 @@ use std::collections::HashMap;
 use std::net::TcpListener;
 use std::sync::Arc;
 
+use api_server::cloud::IdentityProvisioner;
 use api_server::settings::Settings;
 use api_server::startup::Application;
 use cloud_sim::{SimConfig, SimServer};
-use common::application::cloud_provisioner::ConnectorProvisioner;
 use common::config::Env;
 use common::domain::server::inventory_id;
 use common::infrastructure::cloud::*;
@@ -93,10 +93,9 @@ pub async fn world_with(kind: Kind, config: SimConfig) -> World {
     let db = TestDb::new().await;
     let sim = SimServer::start(config).await.unwrap();
     let settings = Settings::from_env(&Env::new(&env_for(&db, &sim))).expect("test settings are valid");
-    let connector =
-        Arc::new(CloudConnector::new(settings.cloud.openstack.clone(), settings.cloud.nhn.clone()).unwrap());
+    let connector = Arc::new(CloudConnector::new(settings.openstack.clone(), settings.nhn.clone()).unwrap());
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let provisioner = Arc::new(ConnectorProvisioner::new(connector.clone()));
+    let provisioner = Arc::new(IdentityProvisioner::connect(settings.openstack.clone().unwrap()).unwrap());
     let app = Application::with_pool(settings, db.pool.clone(), listener, provisioner)
         .await
         .expect("app builds");

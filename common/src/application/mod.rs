@@ -6,7 +6,6 @@
 pub mod audit;
 pub mod auth;
 pub mod catalog;
-pub mod cloud_provisioner;
 pub mod credentials;
 pub mod floating_ip;
 pub mod guard;
@@ -17,6 +16,7 @@ pub mod project_cloud;
 pub mod projects;
 pub mod provisioning;
 pub mod quotas;
+pub mod reconcile;
 pub mod security_group;
 pub mod server;
 mod services;

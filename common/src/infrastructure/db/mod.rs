@@ -12,6 +12,7 @@ mod versioned;
 
 pub mod audit_events;
 pub mod cloud_credentials;
+pub mod drift_findings;
 pub mod floating_ips;
 pub mod housekeeping;
 pub mod idempotency_keys;

@@ -9,7 +9,10 @@ use common::application::auth::throttle::ThrottleSettings;
 use common::config::{
     CloudSettings, ConfigError, DatabaseSettings, Env, JwtSettings, Secret, TelemetrySettings, error,
 };
+use common::domain::auth::Password;
 use common::domain::quota::{Amounts, QuotaKind};
+use common::domain::user::AccountId;
+use common::infrastructure::cloud::{NhnSettings, OpenStackSettings};
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -22,14 +25,16 @@ pub struct Settings {
     pub quota_defaults: Amounts,
     /// The 32-byte key that encrypts cloud tenant secrets, and its id.
     pub credential_key: Option<(Secret, String)>,
-    /// The clouds project resources live in (`OS_*`, `NHN_*`).
-    pub cloud: CloudSettings,
+    /// The OpenStack service user (`OS_*`); `None`: OpenStack projects are refused.
+    pub openstack: Option<OpenStackSettings>,
+    /// NHN Cloud (`NHN_*`); `None`: NHN projects' resources answer 503.
+    pub nhn: Option<NhnSettings>,
 }
 
 #[derive(Debug, Clone)]
 pub struct AccountSettings {
     pub signup_enabled: bool,
-    pub bootstrap_admin: Option<(String, Secret)>,
+    pub bootstrap_admin: Option<(AccountId, Password)>,
     /// How long a "not revoked" answer is trusted without asking MySQL.
     pub revocation_cache_ttl: Duration,
     pub max_concurrent_hashes: usize,
@@ -50,7 +55,8 @@ impl Settings {
             throttle: ThrottleSettings::from_env(env)?,
             quota_defaults: quota_defaults(env)?,
             credential_key: credential_key(env)?,
-            cloud: CloudSettings::from_env(env)?,
+            openstack: CloudSettings::from_env(env)?.openstack,
+            nhn: CloudSettings::from_env(env)?.nhn,
         })
     }
 }
@@ -61,7 +67,10 @@ impl AccountSettings {
             env.optional_string("BOOTSTRAP_ADMIN_ACCOUNT"),
             env.optional_string("BOOTSTRAP_ADMIN_PASSWORD"),
         ) {
-            (Some(account), Some(password)) => Some((account, Secret::new(password))),
+            (Some(account), Some(password)) => Some((
+                AccountId::parse(&account).map_err(|e| error("BOOTSTRAP_ADMIN_ACCOUNT", e))?,
+                Password::parse(&password).map_err(|e| error("BOOTSTRAP_ADMIN_PASSWORD", e))?,
+            )),
             (None, None) => None,
             (Some(_), None) => {
                 return Err(error(

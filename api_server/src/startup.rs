@@ -13,7 +13,6 @@ use common::application::Services;
 use common::application::auth::password::PasswordHasher;
 use common::application::auth::revocation::RevocationCache;
 use common::application::auth::token::TokenIssuer;
-use common::application::cloud_provisioner::ConnectorProvisioner;
 use common::application::credentials::CredentialCipher;
 use common::application::project_cloud::ProjectClouds;
 use common::application::provisioning::{NoCloud, ProjectProvisioner};
@@ -22,6 +21,7 @@ use common::error::AppError;
 use common::infrastructure::cloud::CloudConnector;
 use sqlx::MySqlPool;
 
+use crate::cloud::IdentityProvisioner;
 use crate::extractors::{json_config, path_config, query_config};
 use crate::metrics::Metrics;
 use crate::middleware::{idempotency, observe, request_id};
@@ -39,11 +39,12 @@ fn io_error(e: AppError) -> std::io::Error {
 
 impl Application {
     /// Connects, migrates (unless disabled), creates the bootstrap admin and
-    /// binds. No cloud is wired: OpenStack projects are refused with 503.
+    /// binds. OpenStack projects are provisioned through the identity adapter
+    /// when `OS_AUTH_URL` is set, refused with 503 otherwise.
     pub async fn build(settings: Settings, listener: TcpListener) -> std::io::Result<Self> {
-        let provisioner: Arc<dyn ProjectProvisioner> = match cloud_connector(&settings)? {
-            Some(connector) if connector.openstack().is_some() => Arc::new(ConnectorProvisioner::new(connector)),
-            _ => Arc::new(NoCloud),
+        let provisioner: Arc<dyn ProjectProvisioner> = match settings.openstack.clone() {
+            Some(openstack) => Arc::new(IdentityProvisioner::connect(openstack).map_err(io_error)?),
+            None => Arc::new(NoCloud),
         };
         Self::build_with(settings, listener, provisioner).await
     }
@@ -71,8 +72,8 @@ impl Application {
         provisioner: Arc<dyn ProjectProvisioner>,
     ) -> std::io::Result<Self> {
         let services = services(&settings, pool, provisioner).map_err(io_error)?;
-        if let Some((account, password)) = &settings.accounts.bootstrap_admin
-            && users::ensure_bootstrap_admin(&services, account, password.expose())
+        if let Some((account, password)) = settings.accounts.bootstrap_admin.clone()
+            && users::ensure_bootstrap_admin(&services, account.clone(), password)
                 .await
                 .map_err(io_error)?
         {
@@ -138,11 +139,10 @@ fn services(
 
 /// The configured clouds, or `None` when neither OpenStack nor NHN is set.
 fn cloud_connector(settings: &Settings) -> std::io::Result<Option<Arc<CloudConnector>>> {
-    let cloud = &settings.cloud;
-    if cloud.openstack.is_none() && cloud.nhn.is_none() {
+    if settings.openstack.is_none() && settings.nhn.is_none() {
         return Ok(None);
     }
-    CloudConnector::new(cloud.openstack.clone(), cloud.nhn.clone())
+    CloudConnector::new(settings.openstack.clone(), settings.nhn.clone())
         .map(|c| Some(Arc::new(c)))
         .map_err(|e| std::io::Error::other(format!("cloud settings: {e}")))
 }

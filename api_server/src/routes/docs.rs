@@ -1,12 +1,16 @@
 //! `/openapi.json` (OpenAPI 3.1 generated from the handlers) and `/docs`
 //! (Swagger UI served from the binary; no network needed).
 
+use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{auth, operations, projects, resource, users};
+use super::{
+    auth, catalog, floating_ips, network_interfaces, operations, projects, resource, security_groups, servers, users,
+    volumes,
+};
 use crate::error::{ErrorBody, FieldErrorBody};
 
 #[derive(OpenApi)]
@@ -21,6 +25,15 @@ use crate::error::{ErrorBody, FieldErrorBody};
         projects::rename::handle, projects::delete::handle,
         projects::members::add, projects::members::remove,
         projects::quotas::get, projects::quotas::put,
+        servers::read::list, servers::read::get, servers::read::actions, servers::read::vnc_url,
+        servers::write::create, servers::write::update_info, servers::write::delete, servers::write::set_status,
+        servers::volumes::attach, servers::volumes::detach,
+        volumes::list, volumes::get, volumes::create, volumes::update_info, volumes::resize, volumes::delete,
+        security_groups::list, security_groups::get, security_groups::create, security_groups::update,
+        security_groups::delete,
+        floating_ips::list, floating_ips::get, floating_ips::create, floating_ips::delete,
+        network_interfaces::list, network_interfaces::get, network_interfaces::attach, network_interfaces::detach,
+        catalog::flavors, catalog::images, catalog::networks, catalog::volume_types, catalog::zones,
     ),
     components(schemas(ErrorBody, FieldErrorBody)),
     modifiers(&BearerScheme),
@@ -38,7 +51,14 @@ impl Modify for BearerScheme {
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/openapi.json").route(web::get().to(openapi_json)))
+        .service(resource("/docs").route(web::get().to(docs_index)))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()));
+}
+
+async fn docs_index() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((LOCATION, "/docs/"))
+        .finish()
 }
 
 async fn openapi_json() -> HttpResponse {

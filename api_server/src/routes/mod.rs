@@ -2,11 +2,17 @@
 //! a known path with a method it lacks answers 405, an unknown path 404.
 
 pub mod auth;
+pub mod catalog;
 pub mod docs;
+pub mod floating_ips;
+pub mod network_interfaces;
 pub mod operations;
 pub mod projects;
 mod respond;
+pub mod security_groups;
+pub mod servers;
 pub mod users;
+pub mod volumes;
 
 use actix_web::{HttpResponse, Resource, web};
 use common::error::AppError;
@@ -20,6 +26,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     auth::configure(cfg);
     users::configure(cfg);
     projects::configure(cfg);
+    servers::configure(cfg);
+    volumes::configure(cfg);
+    security_groups::configure(cfg);
+    floating_ips::configure(cfg);
+    network_interfaces::configure(cfg);
+    catalog::configure(cfg);
 }
 
 /// A path whose unknown methods answer 405 `METHOD_NOT_ALLOWED`.

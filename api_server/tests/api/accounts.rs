@@ -238,3 +238,39 @@ async fn the_last_admin_cannot_be_deleted_but_one_of_two_can() {
     assert_eq!(app.delete(&format!("/users/{other}"), &admin).await.status(), 204);
     assert_eq!(app.delete(&format!("/users/{me}"), &admin).await.status(), 409);
 }
+
+#[tokio::test]
+async fn two_admins_deleting_each_other_at_once_leave_one_admin() {
+    let app = spawn_app().await;
+    let first = app.admin_token().await;
+    let me = json_of(app.get("/users?account_id=admin", &first).await).await["users"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM user WHERE id = ?")
+        .bind(me)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let mut conn = app.db.pool.acquire().await.unwrap();
+    let other = users::insert(
+        &mut conn,
+        NewUser {
+            domain_id: 1,
+            account_id: &AccountId::parse("admin2").unwrap(),
+            name: &UserName::parse("Second").unwrap(),
+            password_hash: &hash,
+            role: Role::Admin,
+        },
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    let second = app.login("admin2", ADMIN_PASSWORD).await;
+    let (other_path, my_path) = (format!("/users/{other}"), format!("/users/{me}"));
+    let (a, b) = tokio::join!(app.delete(&other_path, &first), app.delete(&my_path, &second));
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+    // Racing: 409 from the admin check. One after the other: 401, the loser's token died with it.
+    assert!(statuses == [204, 409] || statuses == [204, 401], "{statuses:?}");
+    assert!(users::any_live_admin(&app.db.pool).await.unwrap());
+}

@@ -43,7 +43,7 @@ async fn the_openapi_document_is_3_1_and_describes_every_response() {
 #[tokio::test]
 async fn the_docs_page_is_served_without_external_urls() {
     let app = spawn_app().await;
-    let res = app.client.get(app.url("/docs/")).send().await.unwrap();
+    let res = app.client.get(app.url("/docs")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(html.contains("swagger"), "{html}");

@@ -120,3 +120,26 @@ async fn login_answers_the_user_and_a_token() {
     assert_eq!(body["user"]["role"], "admin");
     assert_eq!(body["token"].as_str().unwrap().split('.').count(), 3);
 }
+
+#[tokio::test]
+async fn a_locked_account_can_log_in_again_after_the_lockout() {
+    let app = spawn_app_with(
+        &[
+            ("LOGIN_MAX_FAILURES_PER_ACCOUNT", "2"),
+            ("LOGIN_THROTTLE_LOCKOUT_SECS", "1"),
+        ],
+        Default::default(),
+    )
+    .await;
+    for _ in 0..2 {
+        app.login_raw(ADMIN, "wrong-password", None).await;
+    }
+    assert_eq!(app.login_raw(ADMIN, ADMIN_PASSWORD, None).await.status(), 429);
+    tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
+    assert_eq!(app.login_raw(ADMIN, ADMIN_PASSWORD, None).await.status(), 200);
+    assert_eq!(
+        app.login_raw(ADMIN, "wrong-password", None).await.status(),
+        401,
+        "a success clears the account's count"
+    );
+}

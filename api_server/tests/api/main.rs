@@ -10,6 +10,7 @@ mod docs;
 mod helpers;
 mod idempotency;
 mod login;
+mod openstack_projects;
 mod projects;
 mod quotas;
 mod revocation;

@@ -19,8 +19,11 @@ use crate::infrastructure::cloud::{
 /// How long a listing is served from memory.
 pub const CATALOG_TTL: Duration = Duration::from_secs(30);
 
+/// A listing and when it was read.
+type Entry<T> = (Instant, Arc<Vec<T>>);
+
 struct TtlCache<T> {
-    entries: Mutex<HashMap<i64, (Instant, Arc<Vec<T>>)>>,
+    entries: Mutex<HashMap<i64, Entry<T>>>,
 }
 
 impl<T> Default for TtlCache<T> {

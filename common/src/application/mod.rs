@@ -6,7 +6,6 @@
 pub mod audit;
 pub mod auth;
 pub mod catalog;
-pub mod cloud_provisioner;
 pub mod credentials;
 pub mod floating_ip;
 pub mod guard;

@@ -72,16 +72,16 @@ async fn create(svc: &Services, ctx: &RequestContext, input: SignUp, role: Role)
 }
 
 /// Creates the first admin when no live admin exists. Returns whether it did.
-pub async fn ensure_bootstrap_admin(svc: &Services, account_id: &str, password: &str) -> AppResult<bool> {
+pub async fn ensure_bootstrap_admin(svc: &Services, account_id: AccountId, password: Password) -> AppResult<bool> {
     if users::any_live_admin(&svc.pool).await? {
         return Ok(false);
     }
+    let short: String = account_id.as_str().chars().take(15).collect();
+    let name = UserName::parse(&short).map_err(|e| AppError::internal(std::io::Error::other(e)))?;
     let input = SignUp {
-        account_id: AccountId::parse(account_id)
-            .map_err(|e| AppError::invalid_field("BOOTSTRAP_ADMIN_ACCOUNT", "value_error", e))?,
-        name: UserName::parse("admin").map_err(|e| AppError::invalid_field("name", "value_error", e))?,
-        password: Password::parse(password)
-            .map_err(|e| AppError::invalid_field("BOOTSTRAP_ADMIN_PASSWORD", "value_error", e))?,
+        account_id,
+        name,
+        password,
     };
     create(svc, &RequestContext::anonymous("bootstrap"), input, Role::Admin).await?;
     Ok(true)

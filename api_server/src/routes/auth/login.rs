@@ -48,6 +48,7 @@ pub async fn handle(
     };
     let ctx = RequestContext::anonymous(request_id::current());
     let out = auth::login(&services, &ctx, input).await?;
+    tracing::Span::current().record("user_id", out.user.id);
     Ok(HttpResponse::Ok().json(LoginResponse {
         user: UserResponse::from(&out.user),
         token: out.token,

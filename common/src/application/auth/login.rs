@@ -32,10 +32,9 @@ pub async fn login(svc: &Services, ctx: &RequestContext, input: LoginInput) -> A
     let subjects = Subjects::new(&input.account_id, input.client_ip);
     throttle::ensure_not_locked(&svc.pool, &subjects).await?;
 
-    let user = users::find_by_account_id(&svc.pool, &input.account_id).await?;
-    let stored = match &user {
-        Some(u) => users::password_hash(&svc.pool, u.id).await?,
-        None => None,
+    let (user, stored) = match users::find_with_password_hash(&svc.pool, &input.account_id).await? {
+        Some((user, hash)) => (Some(user), Some(hash)),
+        None => (None, None),
     };
     let matched = svc.passwords.verify(&input.password, stored).await?;
     let Some(user) = user.filter(|_| matched) else {

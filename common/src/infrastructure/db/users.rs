@@ -135,6 +135,29 @@ pub async fn delete(conn: &mut MySqlConnection, id: i64, version: i64) -> AppRes
     soft_delete(conn, SoftDeleteTable::User, id, version).await
 }
 
+#[derive(sqlx::FromRow)]
+struct UserWithHashRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    password_hash: String,
+}
+
+/// A live user and its stored PHC hash, in one statement, so a login for an
+/// existing account costs the same database work as one for a missing account.
+pub async fn find_with_password_hash<'c>(
+    db: impl Executor<'c, Database = MySql>,
+    account_id: &str,
+) -> AppResult<Option<(User, String)>> {
+    let row = sqlx::query_as::<_, UserWithHashRow>(
+        "SELECT id, domain_id, openstack_id, account_id, name, role, created_at, updated_at, deleted_at, version, password_hash
+         FROM user WHERE account_id = ? AND deleted_at IS NULL",
+    )
+    .bind(account_id)
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| Ok((User::try_from(r.user)?, r.password_hash))).transpose()
+}
+
 /// The stored PHC hash of a live user, for login and password checks.
 pub async fn password_hash<'c>(db: impl Executor<'c, Database = MySql>, id: i64) -> AppResult<Option<String>> {
     Ok(

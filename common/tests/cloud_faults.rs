@@ -60,6 +60,7 @@ mod sim_cases {
             FaultRule::new(FaultAction::Error {
                 status: 500,
                 message: None,
+                retry_after_secs: None,
             })
             .service("network")
             .method("POST")
@@ -124,6 +125,7 @@ mod sim_cases {
                 FaultRule::new(FaultAction::Error {
                     status,
                     message: Some(format!("injected {status}")),
+                    retry_after_secs: None,
                 })
                 .service("compute")
                 .path_contains("/flavors"),
@@ -177,6 +179,7 @@ mod sim_cases {
             FaultRule::new(FaultAction::Error {
                 status: 503,
                 message: None,
+                retry_after_secs: None,
             })
             .service("block-storage")
             .method("GET"),

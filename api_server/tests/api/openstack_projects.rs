@@ -129,6 +129,7 @@ async fn a_cloud_outage_answers_503_and_marks_the_project_error() {
         FaultRule::new(FaultAction::Error {
             status: 500,
             message: None,
+            retry_after_secs: None,
         })
         .service("identity")
         .method("POST")

@@ -1,6 +1,6 @@
 //! Shared by the batch_server integration tests; each test file uses a part.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, unused_macros, clippy::unwrap_used, clippy::expect_used)]
 
 /// Runs each named `async fn(Protocol)` as a test on both provider protocols.
 macro_rules! both_protocols {

@@ -3,11 +3,11 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use common::application::auth::throttle::ThrottleSettings;
+use common::application::credentials::CredentialCipher;
 use common::config::{
-    CloudSettings, ConfigError, DatabaseSettings, Env, JwtSettings, Secret, TelemetrySettings, error,
+    CloudSettings, ConfigError, DatabaseSettings, Env, JwtSettings, TelemetrySettings, credential_cipher_from_env,
+    error,
 };
 use common::domain::auth::Password;
 use common::domain::quota::{Amounts, QuotaKind};
@@ -23,8 +23,8 @@ pub struct Settings {
     pub accounts: AccountSettings,
     pub throttle: ThrottleSettings,
     pub quota_defaults: Amounts,
-    /// The 32-byte key that encrypts cloud tenant secrets, and its id.
-    pub credential_key: Option<(Secret, String)>,
+    /// Encrypts cloud tenant secrets (`CLOUD_CREDENTIAL_KEY`); `None`: NHN projects are refused.
+    pub credential_cipher: Option<CredentialCipher>,
     /// The OpenStack service user (`OS_*`); `None`: OpenStack projects are refused.
     pub openstack: Option<OpenStackSettings>,
     /// NHN Cloud (`NHN_*`); `None`: NHN projects' resources answer 503.
@@ -54,7 +54,7 @@ impl Settings {
             accounts: AccountSettings::from_env(env)?,
             throttle: ThrottleSettings::from_env(env)?,
             quota_defaults: quota_defaults(env)?,
-            credential_key: credential_key(env)?,
+            credential_cipher: credential_cipher_from_env(env)?,
             openstack: CloudSettings::from_env(env)?.openstack,
             nhn: CloudSettings::from_env(env)?.nhn,
         })
@@ -111,22 +111,4 @@ fn quota_defaults(env: &Env) -> Result<Amounts, ConfigError> {
         amounts.set(kind, i64::from(limit));
     }
     Ok(amounts)
-}
-
-fn credential_key(env: &Env) -> Result<Option<(Secret, String)>, ConfigError> {
-    let Some(raw) = env.optional_string("CLOUD_CREDENTIAL_KEY") else {
-        return Ok(None);
-    };
-    match STANDARD.decode(raw.as_bytes()) {
-        Ok(bytes) if bytes.len() == 32 => Ok(Some((Secret::new(raw), env.string("CLOUD_CREDENTIAL_KEY_ID", "k1")))),
-        _ => Err(error(
-            "CLOUD_CREDENTIAL_KEY",
-            "must be 32 bytes in base64, e.g. `openssl rand -base64 32`",
-        )),
-    }
-}
-
-/// The decoded credential key (validated in `from_env`).
-pub fn credential_key_bytes(key: &Secret) -> Option<[u8; 32]> {
-    STANDARD.decode(key.expose().as_bytes()).ok()?.try_into().ok()
 }

@@ -13,7 +13,6 @@ use common::application::Services;
 use common::application::auth::password::PasswordHasher;
 use common::application::auth::revocation::RevocationCache;
 use common::application::auth::token::TokenIssuer;
-use common::application::credentials::CredentialCipher;
 use common::application::project_cloud::ProjectClouds;
 use common::application::provisioning::{NoCloud, ProjectProvisioner};
 use common::application::users;
@@ -26,7 +25,7 @@ use crate::extractors::{json_config, path_config, query_config};
 use crate::metrics::Metrics;
 use crate::middleware::{idempotency, observe, request_id};
 use crate::routes;
-use crate::settings::{Settings, credential_key_bytes};
+use crate::settings::Settings;
 
 pub struct Application {
     port: u16,
@@ -119,10 +118,7 @@ fn services(
     let clouds = cloud_connector(settings)
         .map_err(AppError::internal)?
         .map(|connector| Arc::new(ProjectClouds::new(connector)));
-    let credential_cipher = settings
-        .credential_key
-        .as_ref()
-        .and_then(|(key, id)| credential_key_bytes(key).map(|bytes| CredentialCipher::new(&bytes, id.clone())));
+    let credential_cipher = settings.credential_cipher.clone();
     Ok(Services {
         pool,
         passwords: PasswordHasher::new(settings.accounts.max_concurrent_hashes)?,

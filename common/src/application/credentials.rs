@@ -18,6 +18,14 @@ pub struct CredentialCipher {
     key_id: String,
 }
 
+impl std::fmt::Debug for CredentialCipher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CredentialCipher")
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
+}
+
 impl CredentialCipher {
     pub fn new(key: &[u8; 32], key_id: impl Into<String>) -> Self {
         Self {

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{auth, operations, projects, resource, users};
+use super::{admin, auth, operations, projects, resource, users};
 use crate::error::{ErrorBody, FieldErrorBody};
 
 #[derive(OpenApi)]
@@ -21,6 +21,9 @@ use crate::error::{ErrorBody, FieldErrorBody};
         projects::rename::handle, projects::delete::handle,
         projects::members::add, projects::members::remove,
         projects::quotas::get, projects::quotas::put,
+        admin::inventory::handle, admin::summary::handle, admin::audit_events::handle,
+        admin::drift_list::handle, admin::drift_resolve::handle,
+        admin::reconcile_runs::handle, admin::reconcile_trigger::handle,
     ),
     components(schemas(ErrorBody, FieldErrorBody)),
     modifiers(&BearerScheme),

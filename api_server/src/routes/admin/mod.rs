@@ -1,0 +1,25 @@
+//! Admin audit: `/admin/...`. Every route answers 403 to members.
+
+pub mod audit_events;
+mod csv;
+pub mod drift_list;
+pub mod drift_resolve;
+pub mod dto;
+pub mod inventory;
+pub mod reconcile_runs;
+pub mod reconcile_trigger;
+pub mod summary;
+
+use actix_web::web;
+
+use super::resource;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/admin/inventory/{kind}").route(web::get().to(inventory::handle)))
+        .service(resource("/admin/summary").route(web::get().to(summary::handle)))
+        .service(resource("/admin/audit-events").route(web::get().to(audit_events::handle)))
+        .service(resource("/admin/drift").route(web::get().to(drift_list::handle)))
+        .service(resource("/admin/drift/{id}/resolve").route(web::post().to(drift_resolve::handle)))
+        .service(resource("/admin/reconcile-runs").route(web::get().to(reconcile_runs::handle)))
+        .service(resource("/admin/reconcile/{job}").route(web::post().to(reconcile_trigger::handle)));
+}

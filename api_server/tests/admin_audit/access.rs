@@ -42,10 +42,12 @@ async fn every_admin_route_is_forbidden_to_members_and_changes_nothing() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let member = member_token(&app, &admin).await;
-    sqlx::query("INSERT INTO drift_finding (kind, resource_type, openstack_id) VALUES ('unmanaged_in_cloud', 'server', 'os-1')")
-        .execute(&app.db.pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO drift_finding (kind, resource_type, openstack_id) VALUES ('unmanaged_in_cloud', 'server', 'os-1')",
+    )
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
     for (method, path, _, body) in admin_routes() {
         let res = app.call(method.clone(), path, Some(&member), body).await;
         assert_eq!(res.status(), 403, "{method} {path}");
@@ -93,6 +95,9 @@ async fn every_admin_route_is_listed_in_the_openapi_document() {
     for (method, _, documented, _) in admin_routes() {
         let op = &doc["paths"][documented][method.as_str().to_ascii_lowercase()];
         assert!(op.is_object(), "{method} {documented} missing from /openapi.json");
-        assert!(op["responses"]["403"].is_object(), "{method} {documented} does not document 403");
+        assert!(
+            op["responses"]["403"].is_object(),
+            "{method} {documented} does not document 403"
+        );
     }
 }

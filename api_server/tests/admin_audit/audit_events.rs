@@ -21,7 +21,13 @@ async fn each_filter_returns_only_matching_events() {
         ("action=bulk.action3", "action", json!("bulk.action3"), 100),
     ];
     for (query, field, value, expected) in cases {
-        let (items, _) = walk(&app, &admin, &format!("/admin/audit-events?limit=1000&{query}"), "audit_events").await;
+        let (items, _) = walk(
+            &app,
+            &admin,
+            &format!("/admin/audit-events?limit=1000&{query}"),
+            "audit_events",
+        )
+        .await;
         assert_eq!(items.len(), expected, "?{query}");
         assert!(items.iter().all(|e| e[field] == value), "?{query}");
     }
@@ -31,7 +37,11 @@ async fn each_filter_returns_only_matching_events() {
 async fn since_is_inclusive_and_until_exclusive() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    for (id, at) in [(1, "2026-01-01 10:00:00"), (2, "2026-01-01 11:00:00"), (3, "2026-01-01 12:00:00")] {
+    for (id, at) in [
+        (1, "2026-01-01 10:00:00"),
+        (2, "2026-01-01 11:00:00"),
+        (3, "2026-01-01 12:00:00"),
+    ] {
         sqlx::query("INSERT INTO audit_event (occurred_at, action, resource_type, resource_id, outcome) VALUES (?, 'x.y', 'server', ?, 'success')")
             .bind(at)
             .bind(id)
@@ -40,14 +50,34 @@ async fn since_is_inclusive_and_until_exclusive() {
             .unwrap();
     }
     let body = ok_json(
-        app.get("/admin/audit-events?resource_type=server&since=2026-01-01T11:00:00Z&until=2026-01-01T12:00:00Z", &admin)
-            .await,
+        app.get(
+            "/admin/audit-events?resource_type=server&since=2026-01-01T11:00:00Z&until=2026-01-01T12:00:00Z",
+            &admin,
+        )
+        .await,
     )
     .await;
-    let resources: Vec<i64> = body["audit_events"].as_array().unwrap().iter().map(|e| e["resource_id"].as_i64().unwrap()).collect();
+    let resources: Vec<i64> = body["audit_events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource_id"].as_i64().unwrap())
+        .collect();
     assert_eq!(resources, [2]);
-    let body = ok_json(app.get("/admin/audit-events?resource_type=server&since=2026-01-01T10:30:00Z", &admin).await).await;
-    let resources: Vec<i64> = body["audit_events"].as_array().unwrap().iter().map(|e| e["resource_id"].as_i64().unwrap()).collect();
+    let body = ok_json(
+        app.get(
+            "/admin/audit-events?resource_type=server&since=2026-01-01T10:30:00Z",
+            &admin,
+        )
+        .await,
+    )
+    .await;
+    let resources: Vec<i64> = body["audit_events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource_id"].as_i64().unwrap())
+        .collect();
     assert_eq!(resources, [3, 2], "newest first");
 }
 
@@ -74,10 +104,14 @@ async fn audit_rows_cannot_be_changed_or_removed_through_the_api_or_sql() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     for method in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
-        let res = app.call(method.clone(), "/admin/audit-events", Some(&admin), Some(json!({}))).await;
+        let res = app
+            .call(method.clone(), "/admin/audit-events", Some(&admin), Some(json!({})))
+            .await;
         assert_eq!(res.status(), 405, "{method}");
     }
-    let update = sqlx::query("UPDATE audit_event SET action = 'tampered'").execute(&app.db.pool).await;
+    let update = sqlx::query("UPDATE audit_event SET action = 'tampered'")
+        .execute(&app.db.pool)
+        .await;
     assert!(update.is_err(), "the trigger refuses updates");
     let delete = sqlx::query("DELETE FROM audit_event").execute(&app.db.pool).await;
     assert!(delete.is_err(), "the trigger refuses deletes");
@@ -91,7 +125,10 @@ async fn a_resource_id_without_its_type_or_an_empty_window_is_422() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let res = app
-        .get("/admin/audit-events?resource_id=3&since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z&actor_user_id=me", &admin)
+        .get(
+            "/admin/audit-events?resource_id=3&since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z&actor_user_id=me",
+            &admin,
+        )
         .await;
     assert_eq!(res.status(), 422);
     let mut fields = field_of(&json_of(res).await);

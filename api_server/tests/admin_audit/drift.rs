@@ -9,7 +9,10 @@ use crate::support::*;
 
 async fn record(pool: &MySqlPool, f: NewFinding<'_>) -> i64 {
     drift_findings::record(pool, &f).await.unwrap();
-    sqlx::query_scalar("SELECT MAX(id) FROM drift_finding").fetch_one(pool).await.unwrap()
+    sqlx::query_scalar("SELECT MAX(id) FROM drift_finding")
+        .fetch_one(pool)
+        .await
+        .unwrap()
 }
 
 fn unmanaged<'a>(openstack_id: &'a str, name: &'a str) -> NewFinding<'a> {
@@ -66,17 +69,21 @@ async fn adopting_an_unmanaged_server_puts_it_in_the_named_project_once_and_audi
     assert_eq!(field_of(&json_of(res).await), ["body.project_id"]);
     let res = resolve(&app, &admin, finding, json!({"action": "adopt", "project_id": 9999})).await;
     assert_eq!(field_of(&json_of(res).await), ["body.project_id"]);
-    assert!(resolution_events(pool, finding).await.is_empty(), "refusals change nothing");
+    assert!(
+        resolution_events(pool, finding).await.is_empty(),
+        "refusals change nothing"
+    );
 
     let res = resolve(&app, &admin, finding, json!({"action": "adopt", "project_id": project})).await;
     let body = ok_json(res).await;
     assert_eq!(body["status"], "resolved");
     assert_eq!(body["resolution"], "adopted");
-    let (server_id, server_project, name): (i64, i64, String) =
-        sqlx::query_as("SELECT id, project_id, name FROM server WHERE openstack_id = 'os-stray' AND deleted_at IS NULL")
-            .fetch_one(pool)
-            .await
-            .unwrap();
+    let (server_id, server_project, name): (i64, i64, String) = sqlx::query_as(
+        "SELECT id, project_id, name FROM server WHERE openstack_id = 'os-stray' AND deleted_at IS NULL",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
     assert_eq!((server_project, name.as_str()), (project, "stray-vm"));
     let events = resolution_events(pool, finding).await;
     assert_eq!(events.len(), 1);
@@ -91,7 +98,10 @@ async fn adopting_an_unmanaged_server_puts_it_in_the_named_project_once_and_audi
     let res = resolve(&app, &admin, finding, json!({"action": "adopt", "project_id": project})).await;
     assert_eq!(res.status(), 409);
     assert_eq!(json_of(res).await["code"], "DRIFT_FINDING_ALREADY_RESOLVED");
-    let (servers,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM server").fetch_one(pool).await.unwrap();
+    let (servers,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM server")
+        .fetch_one(pool)
+        .await
+        .unwrap();
     assert_eq!(servers, 1);
     assert_eq!(resolution_events(pool, finding).await.len(), 1);
 }
@@ -125,7 +135,10 @@ async fn ignoring_a_finding_closes_it_and_changes_no_inventory() {
     let body = ok_json(resolve(&app, &admin, finding, json!({"action": "ignore"})).await).await;
     assert_eq!(body["resolution"], "ignored");
     assert!(body["resolved_by_user_id"].is_i64());
-    let (servers,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM server").fetch_one(pool).await.unwrap();
+    let (servers,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM server")
+        .fetch_one(pool)
+        .await
+        .unwrap();
     assert_eq!(servers, 0);
     assert_eq!(resolution_events(pool, finding).await.len(), 1);
     let res = resolve(&app, &admin, finding, json!({"action": "ignore"})).await;
@@ -210,13 +223,19 @@ async fn an_action_that_does_not_fit_the_finding_or_a_bad_body_is_422_and_a_miss
         .await
         .unwrap();
     assert_eq!(res.status(), 422);
-    let res = app.post("/admin/drift/abc/resolve", Some(&admin), json!({"action": "ignore"})).await;
+    let res = app
+        .post("/admin/drift/abc/resolve", Some(&admin), json!({"action": "ignore"}))
+        .await;
     assert_eq!(res.status(), 422);
     let res = resolve(&app, &admin, 99_999, json!({"action": "ignore"})).await;
     assert_eq!(res.status(), 404);
     assert_eq!(json_of(res).await["code"], "DRIFT_FINDING_NOT_FOUND");
     let open = ok_json(app.get("/admin/drift?status=open", &admin).await).await;
-    assert_eq!(open["drift_findings"].as_array().unwrap().len(), 2, "nothing was resolved");
+    assert_eq!(
+        open["drift_findings"].as_array().unwrap().len(),
+        2,
+        "nothing was resolved"
+    );
 }
 
 #[tokio::test]
@@ -247,7 +266,10 @@ async fn drift_lists_filter_by_kind_resource_type_and_status_with_both_values() 
     }
     let body = ok_json(app.get("/admin/drift?kind=field_mismatch", &admin).await).await;
     let f = &body["drift_findings"][0];
-    assert_eq!((f["our_value"].as_str(), f["cloud_value"].as_str()), (Some("m1.small"), Some("m1.large")));
+    assert_eq!(
+        (f["our_value"].as_str(), f["cloud_value"].as_str()),
+        (Some("m1.small"), Some("m1.large"))
+    );
     let res = app.get("/admin/drift?status=closed&kind=weird", &admin).await;
     let mut fields = field_of(&json_of(res).await);
     fields.sort();

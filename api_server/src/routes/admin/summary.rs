@@ -29,7 +29,11 @@ fn parse(q: &QueryParams) -> ApiResult<u32> {
     let expected = "a whole number of minutes from 1 to 10080";
     let minutes = q.parsed::<u32>(&mut fields, "pending_older_than_minutes", expected);
     if minutes.is_some_and(|m| !(1..=10_080).contains(&m)) {
-        fields.add("query.pending_older_than_minutes", "value_error", format!("must be {expected}"));
+        fields.add(
+            "query.pending_older_than_minutes",
+            "value_error",
+            format!("must be {expected}"),
+        );
     }
     fields.finish()?;
     Ok(minutes.unwrap_or(DEFAULT_PENDING_MINUTES))

@@ -78,7 +78,15 @@ pub async fn accept_cloud(conn: &mut MySqlConnection, finding: &DriftFinding) ->
     if current != finding.our_value {
         return Err(stale(finding.id, "our value changed since the finding was recorded"));
     }
-    admin_drift::write_field(conn, table, column, resource_id, version, finding.cloud_value.as_deref()).await
+    admin_drift::write_field(
+        conn,
+        table,
+        column,
+        resource_id,
+        version,
+        finding.cloud_value.as_deref(),
+    )
+    .await
 }
 
 fn table_of(finding: &DriftFinding, action: &str) -> AppResult<DriftTable> {

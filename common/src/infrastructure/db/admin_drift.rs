@@ -59,10 +59,12 @@ pub async fn list<'c>(
 /// Reads a finding and locks it until the transaction ends, so two
 /// resolutions of one finding queue up instead of both passing the check.
 pub async fn lock(conn: &mut MySqlConnection, id: i64) -> AppResult<Option<DriftFinding>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!("{COLUMNS} WHERE id = ? FOR UPDATE")))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?)
+    Ok(
+        sqlx::query_as(AssertSqlSafe(format!("{COLUMNS} WHERE id = ? FOR UPDATE")))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?,
+    )
 }
 
 pub async fn mark_resolved(

@@ -174,10 +174,12 @@ pub fn build_list(
         qb.push(" AND deleted_at IS NULL");
     }
     if let Some(project_id) = filter.project_id {
-        qb.push(format!(" AND {} = ", kind.project_expr())).push_bind(project_id);
+        qb.push(format!(" AND {} = ", kind.project_expr()))
+            .push_bind(project_id);
     }
     if let Some(status) = &filter.status {
-        qb.push(format!(" AND {} = ", kind.status_expr())).push_bind(status.clone());
+        qb.push(format!(" AND {} = ", kind.status_expr()))
+            .push_bind(status.clone());
     }
     if let Some(q) = &filter.q {
         qb.push(format!(" AND {} LIKE ", kind.name_column()))

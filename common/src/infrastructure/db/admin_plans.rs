@@ -14,7 +14,10 @@ pub struct PlanStep {
 }
 
 /// Runs a statement built with the `EXPLAIN ` prefix.
-pub async fn explain<'c>(db: impl Executor<'c, Database = MySql>, mut qb: QueryBuilder<MySql>) -> AppResult<Vec<PlanStep>> {
+pub async fn explain<'c>(
+    db: impl Executor<'c, Database = MySql>,
+    mut qb: QueryBuilder<MySql>,
+) -> AppResult<Vec<PlanStep>> {
     let rows = qb.build().fetch_all(db).await?;
     Ok(rows
         .iter()

@@ -32,11 +32,9 @@ pub struct PendingRow {
 /// Live rows of one kind per project and status.
 pub async fn count_by_project_and_status(pool: &MySqlPool, kind: InventoryKind) -> AppResult<Vec<StatusCount>> {
     let sql = match kind {
-        InventoryKind::Users => {
-            "SELECT CAST(NULL AS SIGNED) AS project_id, 'ACTIVE' AS status, COUNT(*) AS count \
+        InventoryKind::Users => "SELECT CAST(NULL AS SIGNED) AS project_id, 'ACTIVE' AS status, COUNT(*) AS count \
              FROM user WHERE deleted_at IS NULL HAVING COUNT(*) > 0"
-                .to_owned()
-        }
+            .to_owned(),
         InventoryKind::Projects => "SELECT id AS project_id, status, COUNT(*) AS count FROM project \
              WHERE deleted_at IS NULL GROUP BY id, status ORDER BY id, status"
             .to_owned(),

@@ -275,3 +275,26 @@ async fn drift_lists_filter_by_kind_resource_type_and_status_with_both_values() 
     fields.sort();
     assert_eq!(fields, ["query.kind", "query.status"]);
 }
+
+#[tokio::test]
+async fn two_concurrent_resolutions_of_one_finding_resolve_it_once() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let pool = &app.db.pool;
+    let project = add_project(pool, "team-a").await;
+    let finding = record(pool, unmanaged("os-race", "race")).await;
+    let adopt = json!({"action": "adopt", "project_id": project});
+    let (first, second) = tokio::join!(
+        resolve(&app, &admin, finding, adopt.clone()),
+        resolve(&app, &admin, finding, adopt.clone())
+    );
+    let mut statuses = [first.status().as_u16(), second.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409]);
+    let (servers,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM server WHERE openstack_id = 'os-race'")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(servers, 1);
+    assert_eq!(resolution_events(pool, finding).await.len(), 1);
+}

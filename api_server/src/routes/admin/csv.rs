@@ -2,10 +2,11 @@
 //! line ends, fields quoted when they hold a comma, quote or line break, and
 //! text that a spreadsheet would run as a formula prefixed with `'`.
 
-use actix_web::HttpRequest;
-use actix_web::http::header::ACCEPT;
+use actix_web::http::header::{ACCEPT, CONTENT_DISPOSITION, CONTENT_TYPE};
+use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, SecondsFormat, Utc};
-use common::infrastructure::db::admin_inventory::InventoryRow;
+use common::domain::page::Page;
+use common::infrastructure::db::admin_inventory::{InventoryKind, InventoryRow};
 
 const HEADER: [&str; 11] = [
     "id",
@@ -29,7 +30,21 @@ pub fn wanted(req: &HttpRequest) -> bool {
         .is_some_and(|v| v.to_ascii_lowercase().contains("text/csv"))
 }
 
-pub fn render(rows: &[InventoryRow]) -> String {
+/// 200 with the page as a CSV attachment; the next cursor in `X-Next-Cursor`.
+pub fn response(kind: InventoryKind, page: &Page<InventoryRow>) -> HttpResponse {
+    let mut res = HttpResponse::Ok();
+    res.insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}.csv\"", kind.as_str()),
+        ));
+    if let Some(next) = &page.next_cursor {
+        res.insert_header(("x-next-cursor", next.as_str()));
+    }
+    res.body(render(&page.items))
+}
+
+fn render(rows: &[InventoryRow]) -> String {
     let mut out = String::new();
     push_record(&mut out, HEADER.iter().map(|h| (*h).to_owned()));
     for r in rows {

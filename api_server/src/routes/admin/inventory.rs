@@ -1,4 +1,3 @@
-use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use common::application::Services;
 use common::application::admin::inventory;
@@ -41,16 +40,7 @@ pub async fn handle(
     let (kind, filter, page_request) = parse(&kind, &q)?;
     let page = inventory::list(&services, &user.ctx(), kind, &filter, &page_request).await?;
     if csv::wanted(&req) {
-        let mut res = HttpResponse::Ok();
-        res.insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
-            .insert_header((
-                CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}.csv\"", kind.as_str()),
-            ));
-        if let Some(next) = &page.next_cursor {
-            res.insert_header(("x-next-cursor", next.as_str()));
-        }
-        return Ok(res.body(csv::render(&page.items)));
+        return Ok(csv::response(kind, &page));
     }
     Ok(HttpResponse::Ok().json(InventoryListResponse {
         kind: kind.as_str().to_owned(),

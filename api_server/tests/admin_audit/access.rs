@@ -53,6 +53,20 @@ async fn every_admin_route_is_forbidden_to_members_and_changes_nothing() {
         assert_eq!(res.status(), 403, "{method} {path}");
         assert_eq!(json_of(res).await["code"], "ADMIN_ROLE_REQUIRED", "{method} {path}");
     }
+    for (method, path, body) in [
+        (Method::GET, "/admin/inventory/gadgets?limit=0", None),
+        (Method::GET, "/admin/audit-events?since=yesterday", None),
+        (
+            Method::POST,
+            "/admin/drift/abc/resolve",
+            Some(json!({"action": "nuke"})),
+        ),
+        (Method::POST, "/admin/reconcile/everything", None),
+        (Method::DELETE, "/admin/summary", None),
+    ] {
+        let res = app.call(method.clone(), path, Some(&member), body).await;
+        assert_eq!(res.status(), 403, "bad input from a member: {method} {path}");
+    }
     let (open,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM drift_finding WHERE resolved_at IS NULL")
         .fetch_one(&app.db.pool)
         .await

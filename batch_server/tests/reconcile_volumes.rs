@@ -81,6 +81,11 @@ async fn an_out_of_band_size_change_is_reported_and_our_size_kept(protocol: Prot
     let w = world(protocol, Kind::Volumes).await;
     let os_id = w.cloud_volume("available", 10, None);
     let id = w.volume_row(Some(&os_id), "AVAILABLE", None, 10).await;
+    sqlx::query("UPDATE volume SET last_synced_at = UTC_TIMESTAMP(6) WHERE id = ?")
+        .bind(id)
+        .execute(&w.db.pool)
+        .await
+        .unwrap();
     w.oob()
         .modify(ResourceKind::Volume, &os_id, &json!({"size": 30}))
         .unwrap();
@@ -120,6 +125,17 @@ async fn a_volume_deleted_out_of_band_is_soft_deleted_with_a_finding(protocol: P
     assert_eq!(w.open_findings("missing_in_cloud").await, 1);
 }
 
+async fn an_adopted_volume_takes_the_size_the_cloud_reports(protocol: Protocol) {
+    let w = world(protocol, Kind::Volumes).await;
+    let os_id = w.cloud_volume("available", 40, None);
+    let id = w.volume_row(Some(&os_id), "AVAILABLE", None, 1).await;
+
+    let pass = w.pass().await;
+
+    assert_eq!(w.volume(id).await.1, 40);
+    assert_eq!(pass.counts.drift_found, 0, "{pass:?}");
+}
+
 async fn a_second_volume_pass_with_no_cloud_change_writes_nothing(protocol: Protocol) {
     let w = world(protocol, Kind::Volumes).await;
     let os_id = w.cloud_volume("available", 10, None);
@@ -139,5 +155,6 @@ both_protocols!(
     an_out_of_band_size_change_is_reported_and_our_size_kept,
     an_extend_the_cloud_confirmed_stores_the_new_size,
     a_volume_deleted_out_of_band_is_soft_deleted_with_a_finding,
+    an_adopted_volume_takes_the_size_the_cloud_reports,
     a_second_volume_pass_with_no_cloud_change_writes_nothing,
 );

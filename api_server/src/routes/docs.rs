@@ -8,8 +8,8 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use super::{
-    auth, catalog, floating_ips, network_interfaces, operations, projects, resource, security_groups, servers, users,
-    volumes,
+    admin, auth, catalog, floating_ips, network_interfaces, operations, projects, resource, security_groups, servers,
+    users, volumes,
 };
 use crate::error::{ErrorBody, FieldErrorBody};
 
@@ -34,6 +34,9 @@ use crate::error::{ErrorBody, FieldErrorBody};
         floating_ips::list, floating_ips::get, floating_ips::create, floating_ips::delete,
         network_interfaces::list, network_interfaces::get, network_interfaces::attach, network_interfaces::detach,
         catalog::flavors, catalog::images, catalog::networks, catalog::volume_types, catalog::zones,
+        admin::inventory::handle, admin::summary::handle, admin::audit_events::handle,
+        admin::drift_list::handle, admin::drift_resolve::handle,
+        admin::reconcile_runs::handle, admin::reconcile_trigger::handle,
     ),
     components(schemas(ErrorBody, FieldErrorBody)),
     modifiers(&BearerScheme),

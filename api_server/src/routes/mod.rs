@@ -1,6 +1,7 @@
 //! Routing: every path the service answers. Each path is one resource, so
 //! a known path with a method it lacks answers 405, an unknown path 404.
 
+pub mod admin;
 pub mod auth;
 pub mod catalog;
 pub mod docs;
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     floating_ips::configure(cfg);
     network_interfaces::configure(cfg);
     catalog::configure(cfg);
+    admin::configure(cfg);
 }
 
 /// A path whose unknown methods answer 405 `METHOD_NOT_ALLOWED`.

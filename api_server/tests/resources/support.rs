@@ -345,6 +345,7 @@ impl World {
                     status: &s.status,
                     cloud_task_state: s.task_state.as_deref(),
                     fault_message: s.fault_message.as_deref(),
+                    flavor_id: s.flavor_id.as_deref(),
                 };
                 servers::record_observed(&mut tx, id, row.version, &seen).await.unwrap();
                 let root = volumes::list_for_reconcile(&self.db.pool, &[self.project_id])

@@ -3,6 +3,7 @@
 //! transaction, checks who may do it, writes, and records the audit event in
 //! the same transaction.
 
+pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod catalog;

@@ -23,6 +23,8 @@ pub struct ServerRecord {
     pub task_since: Option<DateTime<Utc>>,
     pub error_message: Option<String>,
     pub flavor_id: String,
+    /// The cloud's view was stored before: our fields are ours to compare.
+    pub synced: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,6 +152,7 @@ fn observe(row: &ServerRecord, server: &CloudServer, policy: &Policy, now: DateT
         changes.push(timed_out(row));
     }
     if let Some(cloud_flavor) = server.flavor_id.as_deref()
+        && row.synced
         && cloud_flavor != row.flavor_id
         && server.flavor_name.as_deref() != Some(row.flavor_id.as_str())
     {

@@ -52,6 +52,7 @@ impl ServersPass<'_> {
                     task_since: r.pending_since,
                     error_message: r.error_message.clone(),
                     flavor_id: r.flavor_id.clone(),
+                    synced: r.last_synced_at.is_some(),
                 })
             })
             .collect();
@@ -98,6 +99,7 @@ impl ServersPass<'_> {
                     status: &seen.status,
                     cloud_task_state: seen.task_state.as_deref(),
                     fault_message: seen.fault_message.as_deref(),
+                    flavor_id: seen.flavor_id.as_deref(),
                 };
                 act::write(pool, async |c| servers::record_observed(c, id, version, &seen).await).await
             }

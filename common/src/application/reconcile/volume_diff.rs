@@ -24,6 +24,8 @@ pub struct VolumeRecord {
     /// The cloud id of the server our row says it is attached to.
     pub attached_to: Option<String>,
     pub is_root: bool,
+    /// The cloud's view was stored before: our size is ours to compare.
+    pub synced: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,8 +130,12 @@ fn observe(row: &VolumeRecord, volume: &CloudVolume, policy: &Policy, now: DateT
     );
     let mut changes = Vec::new();
 
-    let size_gb = if extending { cloud_size } else { row.size_gb };
-    if !extending && cloud_size != row.size_gb {
+    let size_gb = if extending || !row.synced {
+        cloud_size
+    } else {
+        row.size_gb
+    };
+    if !extending && row.synced && cloud_size != row.size_gb {
         changes.push(VolumeChange::FieldMismatch {
             id: row.id,
             openstack_id: volume.id.clone(),

@@ -62,6 +62,7 @@ impl VolumesPass<'_> {
                     .and_then(|s| server_cloud_id.get(&s))
                     .map(|s| (*s).to_owned()),
                 is_root: r.is_root,
+                synced: r.last_synced_at.is_some(),
             })
             .collect();
         report.examined = records.len().max(cloud.len()) as u64;

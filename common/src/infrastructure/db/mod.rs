@@ -10,6 +10,12 @@ mod pool;
 mod transaction;
 mod versioned;
 
+pub mod admin_audit_events;
+pub mod admin_drift;
+pub mod admin_inventory;
+pub mod admin_plans;
+pub mod admin_reconcile;
+pub mod admin_summary;
 pub mod audit_events;
 pub mod cloud_credentials;
 pub mod drift_findings;

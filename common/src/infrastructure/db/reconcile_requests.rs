@@ -1,7 +1,7 @@
 //! `reconcile_request`: "run this job now", written by the API and picked up
 //! by whichever batch_server replica gets to it first.
 
-use sqlx::MySqlPool;
+use sqlx::{Executor, MySql, MySqlPool};
 
 use crate::error::AppResult;
 
@@ -11,12 +11,19 @@ pub struct ReconcileRequest {
     pub job: String,
 }
 
-pub async fn enqueue(pool: &MySqlPool, job: &str, user_id: Option<i64>, request_id: Option<&str>) -> AppResult<i64> {
+/// Asks for a pass of `job`; inside a transaction the request is visible to
+/// the batch servers only once the caller commits.
+pub async fn enqueue<'c>(
+    db: impl Executor<'c, Database = MySql>,
+    job: &str,
+    user_id: Option<i64>,
+    request_id: Option<&str>,
+) -> AppResult<i64> {
     let result = sqlx::query("INSERT INTO reconcile_request (job, requested_by_user_id, request_id) VALUES (?, ?, ?)")
         .bind(job)
         .bind(user_id)
         .bind(request_id)
-        .execute(pool)
+        .execute(db)
         .await?;
     Ok(result.last_insert_id() as i64)
 }

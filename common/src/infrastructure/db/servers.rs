@@ -357,13 +357,15 @@ pub struct ServerReconcileRow {
     pub pending_since: Option<DateTime<Utc>>,
     pub error_message: Option<String>,
     pub flavor_id: String,
+    /// `None` until the cloud's view was first stored (fresh or adopted rows).
+    pub last_synced_at: Option<DateTime<Utc>>,
 }
 
 /// Live servers of the given projects, in id order.
 pub async fn list_for_reconcile(pool: &MySqlPool, project_ids: &[i64]) -> AppResult<Vec<ServerReconcileRow>> {
     let mut qb = QueryBuilder::<MySql>::new(
         "SELECT id, project_id, version, openstack_id, status, task_state, pending_action, pending_since,
-            error_message, flavor_id
+            error_message, flavor_id, last_synced_at
          FROM server WHERE deleted_at IS NULL",
     );
     push_in(&mut qb, "project_id", project_ids);
@@ -380,6 +382,8 @@ pub struct ObservedServer<'a> {
     /// Nova's task state; `None` once it is settled.
     pub cloud_task_state: Option<&'a str>,
     pub fault_message: Option<&'a str>,
+    /// Taken only when the row was never synced (an adopted row has none of its own).
+    pub flavor_id: Option<&'a str>,
 }
 
 /// Stores the cloud's view. A settled cloud state ends our pending action
@@ -393,7 +397,9 @@ pub async fn record_observed(
     let status = ServerStatus::from_cloud(seen.status);
     let settled = seen.cloud_task_state.is_none() && status != ServerStatus::Build;
     let result = sqlx::query(
-        "UPDATE server SET openstack_id = ?, status = ?, error_message = ?, last_synced_at = UTC_TIMESTAMP(6),
+        "UPDATE server SET openstack_id = ?, status = ?, error_message = ?,
+            flavor_id = IF(last_synced_at IS NULL AND ? IS NOT NULL, ?, flavor_id),
+            last_synced_at = UTC_TIMESTAMP(6),
             task_state = IF(? AND NOT (pending_action <=> 'delete'), NULL, task_state),
             pending_since = IF(? AND NOT (pending_action <=> 'delete'), NULL, pending_since),
             pending_action = IF(? AND NOT (pending_action <=> 'delete'), NULL, pending_action),
@@ -403,6 +409,8 @@ pub async fn record_observed(
     .bind(seen.openstack_id)
     .bind(status.as_str())
     .bind(seen.fault_message)
+    .bind(seen.flavor_id)
+    .bind(seen.flavor_id)
     .bind(settled)
     .bind(settled)
     .bind(settled)

@@ -302,12 +302,14 @@ pub struct VolumeReconcileRow {
     pub is_root: bool,
     pub size_gb: i32,
     pub requested_size_gb: Option<i32>,
+    /// `None` until the cloud's view was first stored (fresh or adopted rows).
+    pub last_synced_at: Option<DateTime<Utc>>,
 }
 
 pub async fn list_for_reconcile(pool: &MySqlPool, project_ids: &[i64]) -> AppResult<Vec<VolumeReconcileRow>> {
     let mut qb = QueryBuilder::<MySql>::new(
         "SELECT id, project_id, version, openstack_id, status, task_state, pending_action, pending_since, server_id,
-            is_root, size_gb, requested_size_gb FROM volume WHERE deleted_at IS NULL",
+            is_root, size_gb, requested_size_gb, last_synced_at FROM volume WHERE deleted_at IS NULL",
     );
     push_in(&mut qb, "project_id", project_ids);
     qb.push(" ORDER BY id");

@@ -19,6 +19,7 @@ fn row(id: i64, openstack_id: Option<&str>, status: ServerStatus, task: Option<S
         task_since: Some(now() - Duration::seconds(30)),
         error_message: None,
         flavor_id: "2".into(),
+        synced: true,
     }
 }
 
@@ -196,4 +197,16 @@ fn running_the_diff_on_its_own_result_changes_nothing() {
     settled.status = ServerStatus::Active;
     settled.task = None;
     assert_eq!(diff(&[settled], &cloud_now, Listing::Complete), []);
+}
+
+#[test]
+fn a_row_never_synced_takes_the_clouds_flavor_without_a_finding() {
+    let mut r = row(1, Some("a"), ServerStatus::Active, None);
+    r.synced = false;
+    r.flavor_id = String::new();
+    let changes = diff(&[r], &[cloud("a", "ACTIVE", Some(1))], Listing::Complete);
+    assert!(
+        !changes.iter().any(|c| matches!(c, ServerChange::FieldMismatch { .. })),
+        "{changes:?}"
+    );
 }

@@ -21,6 +21,7 @@ fn row(id: i64, openstack_id: Option<&str>, status: VolumeStatus, pending: Optio
         requested_size_gb: None,
         attached_to: None,
         is_root: false,
+        synced: true,
     }
 }
 
@@ -161,4 +162,16 @@ fn absent_from_a_complete_listing_asks_for_confirmation() {
 fn a_volume_nobody_claims_is_unmanaged() {
     let changes = diff(&[], &[cloud("stray", "available", 1, None, None)]);
     assert!(matches!(&changes[..], [VolumeChange::Unmanaged { openstack_id, .. }] if openstack_id == "stray"));
+}
+
+#[test]
+fn an_adopted_volume_takes_the_clouds_size() {
+    let mut r = row(1, Some("v"), VolumeStatus::Available, None);
+    r.synced = false;
+    r.size_gb = 1;
+    let changes = diff(&[r], &[cloud("v", "available", 40, None, None)]);
+    assert!(
+        matches!(&changes[..], [VolumeChange::Observe { size_gb: 40, .. }]),
+        "{changes:?}"
+    );
 }

@@ -1,0 +1,1 @@
+CREATE INDEX ix_volume_created ON volume (created_at, id);

@@ -1,0 +1,1 @@
+CREATE INDEX ix_network_interface_created ON network_interface (created_at, id);

@@ -1,0 +1,1 @@
+CREATE INDEX ix_floating_ip_created ON floating_ip (created_at, id);

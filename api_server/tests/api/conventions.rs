@@ -259,3 +259,19 @@ async fn pages_follow_the_cursor_without_gaps_or_repeats() {
         "a cursor is only valid with the sort it was made for"
     );
 }
+
+#[tokio::test]
+async fn health_and_ready_answer_without_a_token() {
+    let app = spawn_app().await;
+    for path in ["/health", "/ready"] {
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+    }
+    let res = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+}

@@ -10,7 +10,8 @@ use crate::extractors::JsonBody;
 use crate::middleware::request_id;
 use crate::routes::users::dto::UserResponse;
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// No `Debug`: it holds a password.
+#[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
     pub account_id: String,
     pub password: String,

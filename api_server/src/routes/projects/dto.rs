@@ -48,7 +48,8 @@ pub struct ProjectListResponse {
     pub next_cursor: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// No `Debug`: it holds a password.
+#[derive(Deserialize, ToSchema)]
 pub struct CreateProjectRequest {
     pub name: String,
     /// `openstack` (default) or `nhn`.
@@ -57,7 +58,8 @@ pub struct CreateProjectRequest {
     pub cloud: Option<CloudCredentialsRequest>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// No `Debug`: it holds a password.
+#[derive(Deserialize, ToSchema)]
 pub struct CloudCredentialsRequest {
     pub tenant_id: String,
     pub username: String,

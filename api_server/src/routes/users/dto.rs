@@ -116,7 +116,8 @@ pub struct UserListResponse {
     pub next_cursor: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// No `Debug`: it holds a password.
+#[derive(Deserialize, ToSchema)]
 pub struct SignUpRequest {
     /// 4..20 characters of `[a-z0-9_.-]`.
     pub account_id: String,
@@ -131,7 +132,8 @@ pub struct RenameUserRequest {
     pub name: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// No `Debug`: it holds a password.
+#[derive(Deserialize, ToSchema)]
 pub struct ChangePasswordRequest {
     /// Required when changing your own password.
     pub current_password: Option<String>,

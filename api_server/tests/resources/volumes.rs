@@ -132,7 +132,30 @@ async fn another_projects_volume_is_not_found_and_untouched(kind: Kind) {
     assert_eq!(w.counter("volume.delete") + w.counter("volume.extend"), 0);
 }
 
+async fn a_refused_attach_puts_the_volume_back_available_with_no_server(kind: Kind) {
+    let w = world(kind).await;
+    let server = w.active_server("host").await;
+    let sid = server["id"].as_i64().unwrap();
+    let vid = available_volume(&w, "refused").await;
+    w.sim.faults().error_rate("compute", 1.0, 400);
+    let res = w.post(&format!("/servers/{sid}/volumes/{vid}"), json!({})).await;
+    w.sim.faults().clear();
+    assert_eq!(res.status(), 502);
+    let after = w.get_json(&format!("/volumes/{vid}")).await;
+    assert_eq!(after["status"], "AVAILABLE");
+    assert_eq!(after["server"], Value::Null);
+    assert!(after["error_message"].is_string());
+    let actions = w.get_json(&format!("/servers/{sid}/actions")).await;
+    let last = actions["actions"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["action"].as_str(), last["result"].as_str()),
+        (Some("attach_volume"), Some("error"))
+    );
+    assert_eq!(w.counter("volume.attach"), 0);
+}
+
 for_both_providers!(
+    a_refused_attach_puts_the_volume_back_available_with_no_server,
     a_volume_attaches_and_detaches_ending_available_with_no_server,
     a_resize_grows_only_and_stores_the_new_size_once_the_cloud_confirms,
     a_volume_delete_is_accepted_then_finished_by_the_reconciler,

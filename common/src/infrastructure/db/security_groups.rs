@@ -373,8 +373,8 @@ pub async fn list_for_reconcile(pool: &MySqlPool, project_ids: &[i64]) -> AppRes
 pub async fn record_observed(conn: &mut MySqlConnection, id: i64, version: i64, openstack_id: &str) -> AppResult<()> {
     let result = sqlx::query(
         "UPDATE security_group SET openstack_id = ?, status = IF(pending_action <=> 'delete', status, 'ACTIVE'),
-            pending_action = IF(pending_action <=> 'delete', pending_action, NULL),
             pending_since = IF(pending_action <=> 'delete', pending_since, NULL),
+            pending_action = IF(pending_action <=> 'delete', pending_action, NULL),
             last_synced_at = UTC_TIMESTAMP(6), version = version + 1
          WHERE id = ? AND version = ? AND deleted_at IS NULL",
     )

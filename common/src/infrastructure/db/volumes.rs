@@ -251,7 +251,8 @@ pub async fn begin_action(
 }
 
 /// The cloud refused an action that changed nothing there: back to `status`
-/// (attach refusals also drop the server), the message kept.
+/// (attach refusals also drop the server), the message kept. MySQL applies
+/// the assignments left to right, so `server_id` reads `pending_action` first.
 pub async fn revert_action<'c>(
     db: impl Executor<'c, Database = MySql>,
     id: i64,
@@ -260,8 +261,8 @@ pub async fn revert_action<'c>(
     message: &str,
 ) -> AppResult<()> {
     sqlx::query(
-        "UPDATE volume SET status = ?, error_message = ?, task_state = NULL, pending_action = NULL, pending_since = NULL,
-            requested_size_gb = NULL, server_id = IF(pending_action = 'attach', NULL, server_id), version = version + 1
+        "UPDATE volume SET server_id = IF(pending_action = 'attach', NULL, server_id), status = ?, error_message = ?,
+            task_state = NULL, pending_action = NULL, pending_since = NULL, requested_size_gb = NULL, version = version + 1
          WHERE id = ? AND pending_action = ? AND deleted_at IS NULL",
     )
     .bind(status.as_str())

@@ -84,6 +84,7 @@ pub fn registry(
         (Kind::Servers, &r.servers_cron),
         (Kind::Volumes, &r.volumes_cron),
         (Kind::FloatingIps, &r.floating_ips_cron),
+        (Kind::NetworkInterfaces, &r.network_interfaces_cron),
     ];
     for (kind, schedule) in schedules {
         jobs.push(Arc::new(ReconcileJob {

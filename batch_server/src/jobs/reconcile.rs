@@ -13,6 +13,7 @@ use super::{ChangeLine, Job, Pass, PassContext};
 use common::application::credentials::CredentialCipher;
 use common::application::reconcile::floating_ips::FloatingIpsPass;
 use common::application::reconcile::managed::ManagedProjects;
+use common::application::reconcile::network_interfaces::NetworkInterfacesPass;
 use common::application::reconcile::report::PassReport;
 use common::application::reconcile::servers::ServersPass;
 use common::application::reconcile::volumes::VolumesPass;
@@ -26,6 +27,7 @@ pub enum Kind {
     Servers,
     Volumes,
     FloatingIps,
+    NetworkInterfaces,
 }
 
 impl Kind {
@@ -34,6 +36,7 @@ impl Kind {
             Kind::Servers => "servers",
             Kind::Volumes => "volumes",
             Kind::FloatingIps => "floating-ips",
+            Kind::NetworkInterfaces => "network-interfaces",
         }
     }
 }
@@ -106,6 +109,7 @@ impl ReconcileJob {
             Kind::Servers => run!(ServersPass),
             Kind::Volumes => run!(VolumesPass),
             Kind::FloatingIps => run!(FloatingIpsPass),
+            Kind::NetworkInterfaces => run!(NetworkInterfacesPass),
         }
     }
 }

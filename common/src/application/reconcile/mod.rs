@@ -7,6 +7,8 @@ pub mod floating_ip_diff;
 pub mod floating_ips;
 pub mod listing;
 pub mod managed;
+pub mod network_interfaces;
+pub mod port_diff;
 pub mod report;
 pub mod server_diff;
 pub mod servers;

@@ -85,6 +85,7 @@ pub fn registry(
         (Kind::Volumes, &r.volumes_cron),
         (Kind::FloatingIps, &r.floating_ips_cron),
         (Kind::NetworkInterfaces, &r.network_interfaces_cron),
+        (Kind::SecurityGroups, &r.security_groups_cron),
     ];
     for (kind, schedule) in schedules {
         jobs.push(Arc::new(ReconcileJob {

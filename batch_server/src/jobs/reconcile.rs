@@ -15,6 +15,7 @@ use common::application::reconcile::floating_ips::FloatingIpsPass;
 use common::application::reconcile::managed::ManagedProjects;
 use common::application::reconcile::network_interfaces::NetworkInterfacesPass;
 use common::application::reconcile::report::PassReport;
+use common::application::reconcile::security_groups::SecurityGroupsPass;
 use common::application::reconcile::servers::ServersPass;
 use common::application::reconcile::volumes::VolumesPass;
 use common::application::reconcile::{Listing, Policy};
@@ -28,6 +29,7 @@ pub enum Kind {
     Volumes,
     FloatingIps,
     NetworkInterfaces,
+    SecurityGroups,
 }
 
 impl Kind {
@@ -37,6 +39,7 @@ impl Kind {
             Kind::Volumes => "volumes",
             Kind::FloatingIps => "floating-ips",
             Kind::NetworkInterfaces => "network-interfaces",
+            Kind::SecurityGroups => "security-groups",
         }
     }
 }
@@ -110,6 +113,7 @@ impl ReconcileJob {
             Kind::Volumes => run!(VolumesPass),
             Kind::FloatingIps => run!(FloatingIpsPass),
             Kind::NetworkInterfaces => run!(NetworkInterfacesPass),
+            Kind::SecurityGroups => run!(SecurityGroupsPass),
         }
     }
 }

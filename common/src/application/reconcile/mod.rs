@@ -10,6 +10,8 @@ pub mod managed;
 pub mod network_interfaces;
 pub mod port_diff;
 pub mod report;
+pub mod security_group_diff;
+pub mod security_groups;
 pub mod server_diff;
 pub mod servers;
 pub mod settle;

@@ -2,9 +2,12 @@
 //! row with a status and a pending action, and what its absence from the
 //! cloud's listing means. No I/O here.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 
 use super::listing::{Listing, Policy, older_than};
+use crate::domain::server::inventory_id;
 
 /// The inventory's side of one resource, as the diff needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,14 +120,12 @@ pub fn absent(
 /// inventory id we wrote into the resource's description at create.
 pub fn find<'c, T>(
     row: &TrackedRow,
-    by_id: &std::collections::HashMap<&str, &'c T>,
-    by_inventory_id: &std::collections::HashMap<&str, &'c T>,
+    by_id: &HashMap<&str, &'c T>,
+    by_inventory_id: &HashMap<&str, &'c T>,
     kind: &str,
 ) -> Option<&'c T> {
     match &row.openstack_id {
         Some(os_id) => by_id.get(os_id.as_str()).copied(),
-        None => by_inventory_id
-            .get(crate::domain::server::inventory_id(kind, row.id).as_str())
-            .copied(),
+        None => by_inventory_id.get(inventory_id(kind, row.id).as_str()).copied(),
     }
 }

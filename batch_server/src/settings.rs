@@ -21,6 +21,9 @@ pub struct Settings {
 pub struct ReconcileSettings {
     pub servers_cron: String,
     pub volumes_cron: String,
+    pub floating_ips_cron: String,
+    pub network_interfaces_cron: String,
+    pub security_groups_cron: String,
     /// Every n-th pass lists everything; the others use changes-since.
     pub full_pass_every: u32,
     pub stuck_after: Duration,
@@ -32,6 +35,9 @@ impl ReconcileSettings {
         Ok(Self {
             servers_cron: cron(env, "BATCH_SERVERS_CRON", "*/30 * * * * *")?,
             volumes_cron: cron(env, "BATCH_VOLUMES_CRON", "5/30 * * * * *")?,
+            floating_ips_cron: cron(env, "BATCH_FLOATING_IPS_CRON", "10/30 * * * * *")?,
+            network_interfaces_cron: cron(env, "BATCH_NETWORK_INTERFACES_CRON", "15/30 * * * * *")?,
+            security_groups_cron: cron(env, "BATCH_SECURITY_GROUPS_CRON", "20/30 * * * * *")?,
             full_pass_every: env.parsed("BATCH_FULL_PASS_EVERY", 10, "a positive whole number")?,
             stuck_after: env.seconds("BATCH_STUCK_AFTER_SECS", 1800)?,
             lost_create_grace: env.seconds("BATCH_LOST_CREATE_GRACE_SECS", 300)?,

@@ -80,7 +80,14 @@ pub fn registry(
         stuck_after: chrono::Duration::from_std(r.stuck_after).unwrap_or(chrono::Duration::minutes(30)),
         lost_create_grace: chrono::Duration::from_std(r.lost_create_grace).unwrap_or(chrono::Duration::minutes(5)),
     };
-    for (kind, schedule) in [(Kind::Servers, &r.servers_cron), (Kind::Volumes, &r.volumes_cron)] {
+    let schedules = [
+        (Kind::Servers, &r.servers_cron),
+        (Kind::Volumes, &r.volumes_cron),
+        (Kind::FloatingIps, &r.floating_ips_cron),
+        (Kind::NetworkInterfaces, &r.network_interfaces_cron),
+        (Kind::SecurityGroups, &r.security_groups_cron),
+    ];
+    for (kind, schedule) in schedules {
         jobs.push(Arc::new(ReconcileJob {
             kind,
             pool: pool.clone(),

@@ -1,5 +1,6 @@
-//! The reconcile jobs (`servers`, `volumes`): one pass over every managed
-//! project's resources of one kind.
+//! The reconcile jobs (`servers`, `volumes`, `floating-ips`, `network-interfaces`,
+//! `security-groups`): one pass over every managed project's resources of
+//! one kind.
 
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -10,8 +11,11 @@ use sqlx::MySqlPool;
 
 use super::{ChangeLine, Job, Pass, PassContext};
 use common::application::credentials::CredentialCipher;
+use common::application::reconcile::floating_ips::FloatingIpsPass;
 use common::application::reconcile::managed::ManagedProjects;
+use common::application::reconcile::network_interfaces::NetworkInterfacesPass;
 use common::application::reconcile::report::PassReport;
+use common::application::reconcile::security_groups::SecurityGroupsPass;
 use common::application::reconcile::servers::ServersPass;
 use common::application::reconcile::volumes::VolumesPass;
 use common::application::reconcile::{Listing, Policy};
@@ -23,6 +27,9 @@ use common::infrastructure::db::reconcile_runs::RunCounts;
 pub enum Kind {
     Servers,
     Volumes,
+    FloatingIps,
+    NetworkInterfaces,
+    SecurityGroups,
 }
 
 impl Kind {
@@ -30,6 +37,9 @@ impl Kind {
         match self {
             Kind::Servers => "servers",
             Kind::Volumes => "volumes",
+            Kind::FloatingIps => "floating-ips",
+            Kind::NetworkInterfaces => "network-interfaces",
+            Kind::SecurityGroups => "security-groups",
         }
     }
 }
@@ -84,29 +94,26 @@ impl ReconcileJob {
     async fn pass(&self, listing: Listing, dry_run: bool, now: DateTime<Utc>) -> AppResult<PassReport> {
         let managed = ManagedProjects::load(&self.pool, self.cipher.as_ref()).await?;
         let (pool, connector, policy) = (&self.pool, self.connector.as_ref(), self.policy);
+        macro_rules! run {
+            ($pass:ident) => {
+                $pass {
+                    pool,
+                    connector,
+                    policy,
+                    listing,
+                    dry_run,
+                    now,
+                }
+                .run(&managed)
+                .await
+            };
+        }
         match self.kind {
-            Kind::Servers => {
-                let pass = ServersPass {
-                    pool,
-                    connector,
-                    policy,
-                    listing,
-                    dry_run,
-                    now,
-                };
-                pass.run(&managed).await
-            }
-            Kind::Volumes => {
-                let pass = VolumesPass {
-                    pool,
-                    connector,
-                    policy,
-                    listing,
-                    dry_run,
-                    now,
-                };
-                pass.run(&managed).await
-            }
+            Kind::Servers => run!(ServersPass),
+            Kind::Volumes => run!(VolumesPass),
+            Kind::FloatingIps => run!(FloatingIpsPass),
+            Kind::NetworkInterfaces => run!(NetworkInterfacesPass),
+            Kind::SecurityGroups => run!(SecurityGroupsPass),
         }
     }
 }

@@ -3,11 +3,19 @@
 //! difference with versioned writes.
 
 pub mod act;
+pub mod floating_ip_diff;
+pub mod floating_ips;
 pub mod listing;
 pub mod managed;
+pub mod network_interfaces;
+pub mod port_diff;
 pub mod report;
+pub mod security_group_diff;
+pub mod security_groups;
 pub mod server_diff;
 pub mod servers;
+pub mod settle;
+pub mod tracked;
 pub mod volume_diff;
 pub mod volumes;
 

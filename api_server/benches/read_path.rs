@@ -1,9 +1,10 @@
 //! Read path of the servers API: 10k servers (each with a root volume and a
-//! network interface) across 100 projects in a fresh database, then
-//! `GET /servers?limit=50` and `GET /servers/{id}` over HTTP with 16 clients,
-//! beside the bare repository query on the same pool, and the SQL statements
-//! one request costs at page sizes 10 and 50 (constant: no N+1), counted
-//! from sqlx's own statement events.
+//! network interface, every other one with a floating IP) across 100 projects
+//! in a fresh database, then `GET /servers?limit=50` and `GET /servers/{id}`
+//! over HTTP with 16 clients, beside the same SQL statements the request runs
+//! (see `bare.rs`), issued directly on the same pool with the same
+//! concurrency, and the SQL statements one request costs at page sizes 10 and
+//! 50 (constant: no N+1), counted from sqlx's own statement events.
 //! Run: `cargo bench -p api_server --bench read_path` (add `--profile dev` to
 //! skip the release build).
 
@@ -19,12 +20,13 @@ use api_server::settings::Settings;
 use api_server::startup::Application;
 use common::application::provisioning::NoCloud;
 use common::config::Env;
-use common::domain::page::SortOrder;
-use common::infrastructure::db::servers::{self, ServerFilter, ServerSort};
 use serde_json::{Value, json};
 use sqlx::MySqlPool;
 use test_support::TestDb;
 use tracing_subscriber::layer::SubscriberExt;
+
+#[path = "read_path/bare.rs"]
+mod bare;
 
 const PROJECTS: i64 = 100;
 const SERVERS_PER_PROJECT: i64 = 100;
@@ -66,6 +68,21 @@ async fn seed(pool: &MySqlPool) {
                 i / 250,
                 i % 250
             ))
+        );
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(pool).await.unwrap();
+        let sql = format!(
+            "INSERT INTO floating_ip (id, project_id, floating_network_id, address, network_interface_id, status, openstack_id) VALUES {}",
+            chunk
+                .iter()
+                .filter(|i| *i % 2 == 1)
+                .map(|i| format!(
+                    "({i}, {}, 'ext', '198.51.{}.{}', {i}, 'ACTIVE', 'os-fip-{i}')",
+                    project(*i),
+                    i / 250,
+                    i % 250
+                ))
+                .collect::<Vec<_>>()
+                .join(",")
         );
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(pool).await.unwrap();
     }
@@ -197,36 +214,31 @@ async fn main() {
     print("GET /servers/{id} (HTTP, detail view)", &one);
 
     let pool = db.pool.clone();
-    let bare = measure(move |_| {
+    let bare_page = measure(move |_| {
         let pool = pool.clone();
         async move {
-            let rows = servers::list(
-                &pool,
-                42,
-                &ServerFilter::default(),
-                ServerSort::CreatedAt,
-                SortOrder::Desc,
-                None,
-                50,
-            )
-            .await
-            .unwrap();
-            assert_eq!(rows.len(), 51);
+            assert_eq!(bare::page(&pool, 42, 50).await, 50);
         }
     })
     .await;
-    print("bare SQL: one page query (same pool)", &bare);
+    print("bare SQL: the page's statements (same pool)", &bare_page);
 
     let pool = db.pool.clone();
     let bare_one = measure(move |i| {
         let pool = pool.clone();
         let id = first_id + (i as i64 % SERVERS_PER_PROJECT);
         async move {
-            servers::find(&pool, 42, id).await.unwrap().unwrap();
+            bare::one(&pool, 42, id).await;
         }
     })
     .await;
-    print("bare SQL: one server by id (same pool)", &bare_one);
+    print("bare SQL: one server's statements (same pool)", &bare_one);
+
+    println!(
+        "endpoint / bare SQL: GET /servers?limit=50 {:.0}%, GET /servers/{{id}} {:.0}%",
+        100.0 * page.rate / bare_page.rate,
+        100.0 * one.rate / bare_one.rate
+    );
 
     for limit in [10, 50] {
         let before = STATEMENTS.load(Ordering::Relaxed);
@@ -242,8 +254,31 @@ async fn main() {
             assert_eq!(body["servers"].as_array().unwrap().len(), limit);
         }
         let per_request = (STATEMENTS.load(Ordering::Relaxed) - before) as f64 / f64::from(runs);
-        println!("statements per GET /servers?limit={limit:<3}              {per_request:>6.1}");
+        let before_bare = STATEMENTS.load(Ordering::Relaxed);
+        for _ in 0..runs {
+            bare::page(&db.pool, 42, limit as u32).await;
+        }
+        let bare_per = (STATEMENTS.load(Ordering::Relaxed) - before_bare) as f64 / f64::from(runs);
+        println!("statements per GET /servers?limit={limit:<3}  {per_request:>6.2}   (bare side {bare_per:.2})");
     }
+    let before = STATEMENTS.load(Ordering::Relaxed);
+    let runs = 20;
+    for i in 0..runs {
+        let res = client
+            .get(format!("{base}/servers/{}", first_id + i64::from(i)))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+    let per_request = (STATEMENTS.load(Ordering::Relaxed) - before) as f64 / f64::from(runs);
+    let before_bare = STATEMENTS.load(Ordering::Relaxed);
+    for i in 0..runs {
+        bare::one(&db.pool, 42, first_id + i64::from(i)).await;
+    }
+    let bare_per = (STATEMENTS.load(Ordering::Relaxed) - before_bare) as f64 / f64::from(runs);
+    println!("statements per GET /servers/{{id}}       {per_request:>6.2}   (bare side {bare_per:.2})");
 }
 
 async fn member_token(client: &reqwest::Client, base: &str, project_id: i64) -> String {

@@ -88,34 +88,43 @@ pub struct ServerDetailResponse {
 
 impl From<&ServerDetail> for ServerDetailResponse {
     fn from(d: &ServerDetail) -> Self {
-        let s = &d.server;
+        Self::from(d.clone())
+    }
+}
+
+/// Moves the strings out of the detail instead of copying them: the list
+/// view builds one of these per server of the page.
+impl From<ServerDetail> for ServerDetailResponse {
+    fn from(d: ServerDetail) -> Self {
+        let s = d.server;
         Self {
             id: s.id,
-            name: s.name.clone(),
-            description: Some(s.description.clone()),
+            name: s.name,
+            description: Some(s.description),
             project_id: s.project_id,
-            flavor_id: s.flavor_id.clone(),
-            image_id: s.image_id.clone(),
+            flavor_id: s.flavor_id,
+            image_id: s.image_id,
             status: s.status.as_str().to_owned(),
             task_state: s.task_state.map(|t| t.as_str().to_owned()),
-            error_message: s.error_message.clone(),
-            fixed_ip_addresses: d.interfaces.iter().filter_map(|n| n.fixed_ip.clone()).collect(),
+            error_message: s.error_message,
+            network_interface_ids: d.interfaces.iter().map(|n| n.id).collect(),
+            fixed_ip_addresses: d.interfaces.into_iter().filter_map(|n| n.fixed_ip).collect(),
             floating_ips: d
                 .floating_ips
-                .iter()
+                .into_iter()
                 .map(|f| ServerFloatingIp {
                     id: f.id,
                     network_interface_id: f.network_interface_id,
-                    address: f.address.clone(),
+                    address: f.address,
                 })
                 .collect(),
             volumes: d
                 .volumes
-                .iter()
+                .into_iter()
                 .map(|v| ServerVolume {
                     id: v.id,
-                    name: v.name.clone(),
-                    volume_type_id: v.volume_type_id.clone(),
+                    name: v.name,
+                    volume_type_id: v.volume_type_id,
                     size: v.size_gb,
                     status: v.status.as_str().to_owned(),
                     is_root_volume: v.is_root,
@@ -123,14 +132,10 @@ impl From<&ServerDetail> for ServerDetailResponse {
                 .collect(),
             security_groups: d
                 .security_groups
-                .iter()
-                .map(|(id, name)| NamedRef {
-                    id: *id,
-                    name: name.clone(),
-                })
+                .into_iter()
+                .map(|(id, name)| NamedRef { id, name })
                 .collect(),
-            network_interface_ids: d.interfaces.iter().map(|n| n.id).collect(),
-            openstack_id: s.openstack_id.clone(),
+            openstack_id: s.openstack_id,
             last_synced_at: s.last_synced_at,
             created_at: s.created_at,
             updated_at: s.updated_at,

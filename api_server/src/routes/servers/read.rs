@@ -34,7 +34,7 @@ pub async fn list(services: web::Data<Services>, user: CurrentUser, q: QueryPara
     let query = parse_list(&q)?;
     let page = server::list(&services, &user.ctx(), query).await?;
     Ok(HttpResponse::Ok().json(ServerListResponse {
-        servers: page.items.iter().map(ServerDetailResponse::from).collect(),
+        servers: page.items.into_iter().map(ServerDetailResponse::from).collect(),
         next_cursor: page.next_cursor,
     }))
 }
@@ -74,7 +74,7 @@ fn parse_list(q: &QueryParams) -> ApiResult<ServerQuery> {
     ))]
 pub async fn get(services: web::Data<Services>, user: CurrentUser, id: web::Path<i64>) -> ApiResult<HttpResponse> {
     let detail = server::get(&services, &user.ctx(), id.into_inner()).await?;
-    let body = ServerDetailResponse::from(&detail);
+    let body = ServerDetailResponse::from(detail);
     Ok(respond::with_etag(StatusCode::OK, &body, body.version))
 }
 

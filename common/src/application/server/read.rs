@@ -71,48 +71,49 @@ pub async fn details(pool: &MySqlPool, project_id: i64, servers: Vec<Server>) ->
     let nic_ids: Vec<i64> = interfaces.iter().map(|n| n.id).collect();
     let fips = floating_ips::of_interfaces(pool, &nic_ids).await?;
     let groups = security_groups::names_of_interfaces(pool, project_id, &nic_ids).await?;
-    let mut by_server: HashMap<i64, ServerDetail> = HashMap::new();
-    let order: Vec<i64> = ids.clone();
-    for server in servers {
-        by_server.insert(
-            server.id,
-            ServerDetail {
-                server,
-                volumes: Vec::new(),
-                interfaces: Vec::new(),
-                floating_ips: Vec::new(),
-                security_groups: Vec::new(),
-            },
-        );
-    }
-    let nic_server: HashMap<i64, i64> = interfaces.iter().filter_map(|n| Some((n.id, n.server_id?))).collect();
+    // Position of each server in the page, and the server of each interface.
+    let slot: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let nic_slot: HashMap<i64, usize> = interfaces
+        .iter()
+        .filter_map(|n| Some((n.id, *slot.get(&n.server_id?)?)))
+        .collect();
+    let mut all: Vec<ServerDetail> = servers
+        .into_iter()
+        .map(|server| ServerDetail {
+            server,
+            volumes: Vec::new(),
+            interfaces: Vec::new(),
+            floating_ips: Vec::new(),
+            security_groups: Vec::new(),
+        })
+        .collect();
     for v in volumes {
-        if let Some(d) = v.server_id.and_then(|s| by_server.get_mut(&s)) {
+        if let Some(d) = v.server_id.and_then(|s| slot.get(&s)).and_then(|i| all.get_mut(*i)) {
             d.volumes.push(v);
         }
     }
     for f in fips {
         if let Some(d) = f
             .network_interface_id
-            .and_then(|n| nic_server.get(&n))
-            .and_then(|s| by_server.get_mut(s))
+            .and_then(|n| nic_slot.get(&n))
+            .and_then(|i| all.get_mut(*i))
         {
             d.floating_ips.push(f);
         }
     }
     for (nic_id, group_id, name) in groups {
-        if let Some(d) = nic_server.get(&nic_id).and_then(|s| by_server.get_mut(s))
+        if let Some(d) = nic_slot.get(&nic_id).and_then(|i| all.get_mut(*i))
             && !d.security_groups.iter().any(|(g, _)| *g == group_id)
         {
             d.security_groups.push((group_id, name));
         }
     }
     for n in interfaces {
-        if let Some(d) = n.server_id.and_then(|s| by_server.get_mut(&s)) {
+        if let Some(d) = n.server_id.and_then(|s| slot.get(&s)).and_then(|i| all.get_mut(*i)) {
             d.interfaces.push(n);
         }
     }
-    Ok(order.into_iter().filter_map(|id| by_server.remove(&id)).collect())
+    Ok(all)
 }
 
 /// The action log, readable after the server is deleted.

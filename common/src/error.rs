@@ -194,6 +194,12 @@ impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         if crate::infrastructure::db::is_connectivity_error(&e) {
             AppError::db_unavailable().with_source(e)
+        } else if crate::infrastructure::db::is_lock_conflict(&e) {
+            AppError::conflict(
+                "OPTIMISTIC_LOCK_CONFLICT",
+                "another request changed the same rows at the same moment; try again",
+            )
+            .with_source(e)
         } else {
             AppError::internal(e)
         }

@@ -122,3 +122,39 @@ async fn timestamps_are_stored_in_utc() {
         user.created_at
     );
 }
+
+#[tokio::test]
+async fn a_deadlock_is_a_conflict_not_an_internal_error() {
+    let db = TestDb::new().await;
+    let a = add_user(&db, "alice").await.unwrap();
+    let b = add_user(&db, "bobby").await.unwrap();
+    let mut t1 = db::begin(&db.pool).await.unwrap();
+    let mut t2 = db::begin(&db.pool).await.unwrap();
+    sqlx::query("SELECT id FROM user WHERE id = ? FOR UPDATE")
+        .bind(a)
+        .execute(&mut *t1)
+        .await
+        .unwrap();
+    sqlx::query("SELECT id FROM user WHERE id = ? FOR UPDATE")
+        .bind(b)
+        .execute(&mut *t2)
+        .await
+        .unwrap();
+
+    let lock_b = sqlx::query("SELECT id FROM user WHERE id = ? FOR UPDATE")
+        .bind(b)
+        .execute(&mut *t1);
+    let lock_a = sqlx::query("SELECT id FROM user WHERE id = ? FOR UPDATE")
+        .bind(a)
+        .execute(&mut *t2);
+    let (r1, r2) = tokio::join!(lock_b, lock_a);
+
+    let loser = [r1.err(), r2.err()]
+        .into_iter()
+        .flatten()
+        .next()
+        .expect("the server picks a deadlock victim");
+    let err = common::error::AppError::from(loser);
+    assert_eq!(err.kind, ErrorKind::Conflict);
+    assert_eq!(err.code, "OPTIMISTIC_LOCK_CONFLICT");
+}

@@ -19,6 +19,15 @@ pub fn is_connectivity_error(e: &sqlx::Error) -> bool {
     }
 }
 
+/// True when the server gave up on the statement because of another
+/// transaction: a deadlock (1213) or a lock wait timeout (1205). Nothing was
+/// written; the caller may try again.
+pub fn is_lock_conflict(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|db| db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>())
+        .is_some_and(|m| matches!(m.number(), 1205 | 1213))
+}
+
 /// The name of the unique index a statement collided with, so callers can
 /// turn `uq_user_live_account_id` into `USER_ACCOUNT_ID_DUPLICATE`.
 pub fn unique_violation_key(e: &sqlx::Error) -> Option<String> {

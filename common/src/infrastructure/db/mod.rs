@@ -37,7 +37,7 @@ pub mod token_revocations;
 pub mod users;
 pub mod volumes;
 
-pub use errors::{is_connectivity_error, unique_violation_key};
+pub use errors::{is_connectivity_error, is_lock_conflict, unique_violation_key};
 pub use keyset::{push_after, push_order_and_limit};
 pub use migrate::{MIGRATOR, migrations_are_current, run_migrations};
 pub use pool::connect;

@@ -4,16 +4,18 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::MySqlPool;
+use sqlx::{MySqlConnection, MySqlPool};
 
-use super::act::{self, Absent};
+use super::act;
 use super::managed::{ManagedProjects, cloud_failure};
 use super::report::{Outcome, PassReport};
 use super::server_diff::{ServerChange, ServerRecord, diff_servers};
+use super::settle::{KindRows, settle};
+use super::tracked::Lifecycle;
 use super::{Listing, Policy};
 use crate::domain::server_state::{ServerStatus, ServerTask};
 use crate::error::AppResult;
-use crate::infrastructure::cloud::{CloudConnector, CloudServer, InventoryQuery};
+use crate::infrastructure::cloud::{CloudConnector, CloudProject, CloudResult, CloudServer, InventoryQuery};
 use crate::infrastructure::db::servers::{self, ObservedServer};
 
 pub struct ServersPass<'a> {
@@ -76,6 +78,10 @@ impl ServersPass<'_> {
         Ok(report)
     }
 
+    async fn settle(&self, change: Lifecycle, project_of: &HashMap<i64, i64>, managed: &ManagedProjects) -> Outcome {
+        settle::<ServerRows>(self.pool, self.connector, managed, project_of, change).await
+    }
+
     async fn apply(
         &self,
         change: ServerChange,
@@ -104,7 +110,8 @@ impl ServersPass<'_> {
                 act::write(pool, async |c| servers::record_observed(c, id, version, &seen).await).await
             }
             ServerChange::FinishDelete { id, version } => {
-                act::write(pool, async |c| servers::finish_delete(c, id, version).await).await
+                self.settle(Lifecycle::FinishDelete { id, version }, project_of, managed)
+                    .await
             }
             ServerChange::ConfirmGone {
                 id,
@@ -112,32 +119,22 @@ impl ServersPass<'_> {
                 openstack_id,
                 deleting,
             } => {
-                let Some(&project_id) = project_of.get(&id) else {
-                    return Outcome::Skipped;
-                };
-                let project = match managed.project(self.connector, project_id) {
-                    Ok(p) => p,
-                    Err(e) => return Outcome::Failed(format!("{e:?}")),
-                };
-                let absent = Absent {
-                    resource_type: "server",
+                let gone = Lifecycle::ConfirmGone {
                     id,
-                    project_id,
-                    openstack_id: &openstack_id,
+                    version,
+                    openstack_id,
                     deleting,
                 };
-                let get = async { project.get_server(&openstack_id).await.map(|_| ()) };
-                act::confirm_gone(pool, absent, get, async |c| {
-                    servers::finish_delete(c, id, version).await
-                })
-                .await
+                self.settle(gone, project_of, managed).await
             }
             ServerChange::ReissueCreate { id, version } => {
-                let reason = "the create never reached the cloud; delete this server and create it again";
-                act::write(pool, async |c| servers::mark_error(c, id, version, reason).await).await
+                let reason = "the create never reached the cloud; delete this server and create it again".to_owned();
+                self.settle(Lifecycle::TimeOut { id, version, reason }, project_of, managed)
+                    .await
             }
             ServerChange::TimeOut { id, version, reason } => {
-                act::write(pool, async |c| servers::mark_error(c, id, version, &reason).await).await
+                self.settle(Lifecycle::TimeOut { id, version, reason }, project_of, managed)
+                    .await
             }
             ServerChange::Unmanaged {
                 openstack_id,
@@ -176,6 +173,25 @@ pub fn query(listing: Listing) -> InventoryQuery {
             Listing::ChangesSince(t) => Some(t),
         },
         page_size: Some(1000),
+    }
+}
+
+/// The lifecycle writes and the confirming get of the `servers` table.
+struct ServerRows;
+
+impl KindRows for ServerRows {
+    const RESOURCE: &'static str = "server";
+
+    async fn finish_delete(c: &mut MySqlConnection, id: i64, version: i64) -> AppResult<()> {
+        servers::finish_delete(c, id, version).await
+    }
+
+    async fn mark_error(c: &mut MySqlConnection, id: i64, version: i64, reason: &str) -> AppResult<()> {
+        servers::mark_error(c, id, version, reason).await
+    }
+
+    async fn get(project: &dyn CloudProject, openstack_id: &str) -> CloudResult<()> {
+        project.get_server(openstack_id).await.map(|_| ())
     }
 }
 

@@ -4,17 +4,19 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::MySqlPool;
+use sqlx::{MySqlConnection, MySqlPool};
 
-use super::act::{self, Absent};
+use super::act;
 use super::managed::{ManagedProjects, cloud_failure};
 use super::report::{Outcome, PassReport};
 use super::servers::query;
+use super::settle::{KindRows, settle};
+use super::tracked::Lifecycle;
 use super::volume_diff::{VolumeChange, VolumeRecord, diff_volumes};
 use super::{Listing, Policy};
 use crate::domain::volume::VolumeStatus;
 use crate::error::AppResult;
-use crate::infrastructure::cloud::{CloudConnector, CloudVolume};
+use crate::infrastructure::cloud::{CloudConnector, CloudProject, CloudResult, CloudVolume};
 use crate::infrastructure::db::servers;
 use crate::infrastructure::db::volumes::{self, ObservedVolume};
 
@@ -87,6 +89,10 @@ impl VolumesPass<'_> {
         Ok(report)
     }
 
+    async fn settle(&self, change: Lifecycle, project_of: &HashMap<i64, i64>, managed: &ManagedProjects) -> Outcome {
+        settle::<VolumeRows>(self.pool, self.connector, managed, project_of, change).await
+    }
+
     async fn apply(
         &self,
         change: VolumeChange,
@@ -118,7 +124,8 @@ impl VolumesPass<'_> {
                 act::write(pool, async |c| volumes::record_observed(c, id, version, &seen).await).await
             }
             VolumeChange::FinishDelete { id, version } => {
-                act::write(pool, async |c| volumes::finish_delete(c, id, version).await).await
+                self.settle(Lifecycle::FinishDelete { id, version }, project_of, managed)
+                    .await
             }
             VolumeChange::ConfirmGone {
                 id,
@@ -126,28 +133,17 @@ impl VolumesPass<'_> {
                 openstack_id,
                 deleting,
             } => {
-                let Some(&project_id) = project_of.get(&id) else {
-                    return Outcome::Skipped;
-                };
-                let project = match managed.project(self.connector, project_id) {
-                    Ok(p) => p,
-                    Err(e) => return Outcome::Failed(format!("{e:?}")),
-                };
-                let absent = Absent {
-                    resource_type: "volume",
+                let gone = Lifecycle::ConfirmGone {
                     id,
-                    project_id,
-                    openstack_id: &openstack_id,
+                    version,
+                    openstack_id,
                     deleting,
                 };
-                let get = async { project.get_volume(&openstack_id).await.map(|_| ()) };
-                act::confirm_gone(pool, absent, get, async |c| {
-                    volumes::finish_delete(c, id, version).await
-                })
-                .await
+                self.settle(gone, project_of, managed).await
             }
             VolumeChange::TimeOut { id, version, reason } => {
-                act::write(pool, async |c| volumes::mark_error(c, id, version, &reason).await).await
+                self.settle(Lifecycle::TimeOut { id, version, reason }, project_of, managed)
+                    .await
             }
             VolumeChange::Unmanaged {
                 openstack_id,
@@ -176,6 +172,25 @@ impl VolumesPass<'_> {
                 act::finding(pool, f).await
             }
         }
+    }
+}
+
+/// The lifecycle writes and the confirming get of the `volumes` table.
+struct VolumeRows;
+
+impl KindRows for VolumeRows {
+    const RESOURCE: &'static str = "volume";
+
+    async fn finish_delete(c: &mut MySqlConnection, id: i64, version: i64) -> AppResult<()> {
+        volumes::finish_delete(c, id, version).await
+    }
+
+    async fn mark_error(c: &mut MySqlConnection, id: i64, version: i64, reason: &str) -> AppResult<()> {
+        volumes::mark_error(c, id, version, reason).await
+    }
+
+    async fn get(project: &dyn CloudProject, openstack_id: &str) -> CloudResult<()> {
+        project.get_volume(openstack_id).await.map(|_| ())
     }
 }
 

@@ -53,6 +53,12 @@ mod tempdir {
 
 impl Stack {
     pub async fn start() -> Stack {
+        Stack::start_with(&[]).await
+    }
+
+    /// Starts the stack with `overrides` replacing or adding to the
+    /// environment both servers get (e.g. faster cron schedules).
+    pub async fn start_with(overrides: &[(&str, &str)]) -> Stack {
         let db = TestDb::new().await;
         let logs = tempdir::TempDir::new();
         let (sim_port, api_port, batch_port) = (free_port(), free_port(), free_port());
@@ -65,7 +71,7 @@ impl Stack {
         );
         wait_healthy(&format!("{sim_url}/_sim/health"), &sim).await;
 
-        let env: BTreeMap<String, String> = [
+        let mut env: BTreeMap<String, String> = [
             ("DATABASE_URL", db.url()),
             ("JWT_SECRET", "e2e-secret-that-is-long-enough-for-hs256!".to_string()),
             (
@@ -89,6 +95,7 @@ impl Stack {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
+        env.extend(overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())));
 
         let api = Process::spawn("api_server", &[], &env, logs.path());
         let api_url = format!("http://127.0.0.1:{api_port}");

@@ -18,10 +18,12 @@ pub mod projects;
 pub mod provisioning;
 pub mod quotas;
 pub mod reconcile;
+pub mod refresh;
 pub mod security_group;
 pub mod server;
 mod services;
 pub mod users;
 pub mod volume;
+pub mod volume_provision;
 
 pub use services::Services;

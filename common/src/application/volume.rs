@@ -7,7 +7,8 @@ use serde_json::json;
 
 use super::intent::{self, Intent};
 use super::project_cloud::{Scope, cloud_error, cloud_of, scope};
-use super::{Services, catalog, guard, quotas};
+use super::volume_provision::{self, Provisioned, VolumeOrder};
+use super::{Services, catalog, guard, quotas, refresh};
 use crate::domain::auth::RequestContext;
 use crate::domain::page::{Cursor, Page, PageRequest, SortOrder};
 use crate::domain::quota::{Amounts, QuotaKind};
@@ -15,7 +16,7 @@ use crate::domain::resource_name::ResourceName;
 use crate::domain::server::inventory_id;
 use crate::domain::volume::{Volume, VolumeStatus};
 use crate::error::{AppError, AppResult};
-use crate::infrastructure::cloud::{CreateVolumeRequest, UpdateVolumeRequest};
+use crate::infrastructure::cloud::UpdateVolumeRequest;
 use crate::infrastructure::db::volumes::{NewVolume, VolumeIntent, VolumeSort};
 use crate::infrastructure::db::{begin, resource_actions, servers, volumes};
 
@@ -118,24 +119,19 @@ pub async fn create(svc: &Services, ctx: &RequestContext, input: NewVolumeInput)
             )
         })?;
     let id = write_create(svc, &scope, &input, &volume_type.id).await?;
-    let request = CreateVolumeRequest {
+    let order = VolumeOrder {
+        project_id: scope.project_id,
+        volume_id: id,
         name: input.name.as_str().to_owned(),
-        description: Some(inventory_id("volume", id)),
         size_gb: input.size_gb,
         volume_type: Some(volume_type.name.clone()),
         image_id: input.image_id.clone(),
-        availability_zone: None,
-        metadata: BTreeMap::new(),
-        inventory_id: inventory_id("volume", id),
     };
-    match cloud.create_volume(&request).await {
-        Ok(created) => volumes::set_openstack_id(&svc.pool, id, &created.id).await?,
-        Err(e) if e.is_outcome_unknown() => {}
-        Err(e) => {
-            fail(svc, &scope, id, &e.message()).await?;
-            return Err(cloud_error(e));
-        }
+    match volume_provision::provision(&svc.pool, cloud.as_ref(), &order).await? {
+        Provisioned::Refused(e) => return Err(cloud_error(e)),
+        Provisioned::Created(_) | Provisioned::Unknown => {}
     }
+    refresh::request(&svc.pool, refresh::volume(id), &scope).await;
     get(svc, ctx, id).await
 }
 
@@ -166,15 +162,6 @@ async fn write_create(svc: &Services, scope: &Scope, input: &NewVolumeInput, typ
     intent::record(&mut tx, scope, intent).await?;
     tx.commit().await?;
     Ok(id)
-}
-
-async fn fail(svc: &Services, scope: &Scope, id: i64, message: &str) -> AppResult<()> {
-    let mut tx = begin(&svc.pool).await?;
-    if let Some(v) = volumes::lock(&mut tx, scope.project_id, id).await? {
-        volumes::mark_error(&mut tx, id, v.version, message).await?;
-    }
-    tx.commit().await?;
-    Ok(())
 }
 
 pub async fn update_info(
@@ -267,6 +254,7 @@ pub async fn resize(
         resource_actions::finish(&svc.pool, "volume", id, false, Some(&message)).await?;
         return Err(cloud_error(e));
     }
+    refresh::request(&svc.pool, refresh::volume(id), &scope).await;
     get(svc, ctx, id).await
 }
 
@@ -320,7 +308,10 @@ pub async fn delete(svc: &Services, ctx: &RequestContext, id: i64, if_match: Opt
         Some(known) => Some(known.clone()),
         None => match cloud.find_volume_by_inventory_id(&inventory_id("volume", id)).await {
             Ok(found) => found.map(|c| c.id),
-            Err(e) if e.is_outcome_unknown() => return Ok(VolumeDeletion::Accepted),
+            Err(e) if e.is_outcome_unknown() => {
+                refresh::request(&svc.pool, refresh::volume(id), &scope).await;
+                return Ok(VolumeDeletion::Accepted);
+            }
             Err(e) => return Err(cloud_error(e)),
         },
     };
@@ -342,6 +333,7 @@ pub async fn delete(svc: &Services, ctx: &RequestContext, id: i64, if_match: Opt
         },
     };
     if !gone {
+        refresh::request(&svc.pool, refresh::volume(id), &scope).await;
         return Ok(VolumeDeletion::Accepted);
     }
     let mut tx = begin(&svc.pool).await?;

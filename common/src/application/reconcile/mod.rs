@@ -9,6 +9,7 @@ pub mod listing;
 pub mod managed;
 pub mod network_interfaces;
 pub mod port_diff;
+pub mod reissue;
 pub mod report;
 pub mod security_group_diff;
 pub mod security_groups;

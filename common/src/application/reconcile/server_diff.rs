@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use super::listing::{Listing, Policy, older_than};
+use super::reissue::MAX_REISSUES;
 use crate::domain::server::inventory_id;
 use crate::domain::server_state::{ServerStatus, ServerTask};
 use crate::infrastructure::cloud::CloudServer;
@@ -25,6 +26,8 @@ pub struct ServerRecord {
     pub flavor_id: String,
     /// The cloud's view was stored before: our fields are ours to compare.
     pub synced: bool,
+    /// How often the reconciler re-issued its create so far.
+    pub reissues: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,10 +182,7 @@ fn absent(row: &ServerRecord, listing: Listing, policy: &Policy, now: DateTime<U
             deleting: task == Some(ServerTask::Deleting),
         }),
         (None, Some(ServerTask::Creating)) if older_than(row.task_since, now, policy.lost_create_grace) => {
-            Some(ServerChange::ReissueCreate {
-                id: row.id,
-                version: row.version,
-            })
+            Some(lost_create(row))
         }
         (None, Some(ServerTask::Deleting)) if older_than(row.task_since, now, policy.lost_create_grace) => {
             Some(ServerChange::FinishDelete {
@@ -191,6 +191,25 @@ fn absent(row: &ServerRecord, listing: Listing, policy: &Policy, now: DateTime<U
             })
         }
         _ => None,
+    }
+}
+
+/// A create that provably never reached the cloud is issued again, a
+/// bounded number of times.
+fn lost_create(row: &ServerRecord) -> ServerChange {
+    if row.reissues < MAX_REISSUES {
+        return ServerChange::ReissueCreate {
+            id: row.id,
+            version: row.version,
+        };
+    }
+    ServerChange::TimeOut {
+        id: row.id,
+        version: row.version,
+        reason: format!(
+            "the create never reached the cloud, also after {} re-issues; delete this server and create it again",
+            row.reissues
+        ),
     }
 }
 

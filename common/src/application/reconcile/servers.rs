@@ -8,15 +8,17 @@ use sqlx::{MySqlConnection, MySqlPool};
 
 use super::act;
 use super::managed::{ManagedProjects, cloud_failure};
+use super::reissue;
 use super::report::{Outcome, PassReport};
 use super::server_diff::{ServerChange, ServerRecord, diff_servers};
 use super::settle::{KindRows, settle};
 use super::tracked::Lifecycle;
 use super::{Listing, Policy};
+use crate::domain::server::inventory_id;
 use crate::domain::server_state::{ServerStatus, ServerTask};
 use crate::error::AppResult;
 use crate::infrastructure::cloud::{CloudConnector, CloudProject, CloudResult, CloudServer, InventoryQuery};
-use crate::infrastructure::db::servers::{self, ObservedServer};
+use crate::infrastructure::db::servers::{self, ObservedServer, ServerReconcileRow};
 
 pub struct ServersPass<'a> {
     pub pool: &'a MySqlPool,
@@ -41,6 +43,46 @@ impl ServersPass<'_> {
             .await
             .map_err(cloud_failure)?;
         let rows = servers::list_for_reconcile(self.pool, &managed.ids()).await?;
+        self.reconcile(&rows, &cloud, self.listing, managed, &mut report).await?;
+        Ok(report)
+    }
+
+    /// A targeted refresh: only these rows, each seen through a direct get
+    /// of its cloud id (or, without one, the project's servers filtered by
+    /// its inventory id). Either answer is authenticated and complete for
+    /// that one server, so the rules of a complete pass apply to it, and a
+    /// 404 still has to be confirmed by `ConfirmGone`'s own get.
+    pub async fn refresh(&self, managed: &ManagedProjects, ids: &[i64]) -> AppResult<PassReport> {
+        let mut report = PassReport::default();
+        let rows = servers::list_for_reconcile_by_id(self.pool, &managed.ids(), ids).await?;
+        for row in rows {
+            let line = (format!("server {}", row.id), "refresh".to_owned());
+            let seen = match managed.project(self.connector, row.project_id) {
+                Ok(project) => see(project.as_ref(), &row).await,
+                Err(e) => Err(format!("{e:?}")),
+            };
+            match seen {
+                Ok(cloud) => self.reconcile(&[row], &cloud, Listing::Complete, managed, &mut report).await?,
+                Err(why) => report.record(line, Outcome::Failed(why)),
+            }
+        }
+        Ok(report)
+    }
+
+    async fn reconcile(
+        &self,
+        rows: &[ServerReconcileRow],
+        cloud: &[CloudServer],
+        listing: Listing,
+        managed: &ManagedProjects,
+        report: &mut PassReport,
+    ) -> AppResult<()> {
+        let candidates: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.openstack_id.is_none() && r.pending_action.as_deref() == Some("create"))
+            .map(|r| r.id)
+            .collect();
+        let reissues = reissue::counts(self.pool, "server", &candidates).await?;
         let records: Vec<ServerRecord> = rows
             .iter()
             .filter_map(|r| {
@@ -55,14 +97,15 @@ impl ServersPass<'_> {
                     error_message: r.error_message.clone(),
                     flavor_id: r.flavor_id.clone(),
                     synced: r.last_synced_at.is_some(),
+                    reissues: reissues.get(&r.id).copied().unwrap_or(0),
                 })
             })
             .collect();
-        report.examined = records.len().max(cloud.len()) as u64;
+        report.examined += records.len().max(cloud.len()) as u64;
         let cloud_by_id: HashMap<&str, &CloudServer> = cloud.iter().map(|c| (c.id.as_str(), c)).collect();
         let project_of: HashMap<i64, i64> = rows.iter().map(|r| (r.id, r.project_id)).collect();
 
-        for change in diff_servers(&records, &cloud, self.listing, &self.policy, self.now) {
+        for change in diff_servers(&records, cloud, listing, &self.policy, self.now) {
             let line = describe(&change);
             if self.dry_run {
                 let drift = matches!(
@@ -75,7 +118,7 @@ impl ServersPass<'_> {
             let outcome = self.apply(change, &cloud_by_id, &project_of, managed).await;
             report.record(line, outcome);
         }
-        Ok(report)
+        Ok(())
     }
 
     async fn settle(&self, change: Lifecycle, project_of: &HashMap<i64, i64>, managed: &ManagedProjects) -> Outcome {
@@ -128,9 +171,13 @@ impl ServersPass<'_> {
                 self.settle(gone, project_of, managed).await
             }
             ServerChange::ReissueCreate { id, version } => {
-                let reason = "the create never reached the cloud; delete this server and create it again".to_owned();
-                self.settle(Lifecycle::TimeOut { id, version, reason }, project_of, managed)
-                    .await
+                let Some(&project_id) = project_of.get(&id) else {
+                    return Outcome::Skipped;
+                };
+                match managed.project(self.connector, project_id) {
+                    Ok(project) => reissue::server(pool, project.as_ref(), project_id, id, version).await,
+                    Err(e) => Outcome::Failed(format!("{e:?}")),
+                }
             }
             ServerChange::TimeOut { id, version, reason } => {
                 self.settle(Lifecycle::TimeOut { id, version, reason }, project_of, managed)
@@ -176,6 +223,24 @@ pub fn query(listing: Listing) -> InventoryQuery {
     }
 }
 
+/// What the cloud shows of one row: a direct get of its cloud id, or the
+/// server carrying its inventory id. A 404 is an empty answer, anything
+/// else that fails fails the refresh of the row.
+async fn see(project: &dyn CloudProject, row: &ServerReconcileRow) -> Result<Vec<CloudServer>, String> {
+    let seen = match &row.openstack_id {
+        Some(os_id) => match project.get_server(os_id).await {
+            Ok(server) => Some(server),
+            Err(e) if e.is_not_found() => None,
+            Err(e) => return Err(e.to_string()),
+        },
+        None => project
+            .find_server_by_inventory_id(&inventory_id("server", row.id))
+            .await
+            .map_err(|e| e.to_string())?,
+    };
+    Ok(seen.into_iter().collect())
+}
+
 /// The lifecycle writes and the confirming get of the `servers` table.
 struct ServerRows;
 
@@ -216,7 +281,10 @@ fn describe(change: &ServerChange) -> (String, String) {
             format!("server {id}"),
             format!("absent from the cloud listing; confirm {openstack_id} is gone"),
         ),
-        ServerChange::ReissueCreate { id, .. } => (format!("server {id}"), "create was lost; mark ERROR".into()),
+        ServerChange::ReissueCreate { id, .. } => (
+            format!("server {id}"),
+            "the create never reached the cloud; issue it again".into(),
+        ),
         ServerChange::TimeOut { id, reason, .. } => (format!("server {id}"), format!("time out: {reason}")),
         ServerChange::Unmanaged { openstack_id, name, .. } => {
             (format!("cloud server {openstack_id}"), format!("unmanaged ({name})"))

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use super::listing::{Listing, Policy, older_than};
+use super::reissue::MAX_REISSUES;
 use crate::domain::server::inventory_id;
 use crate::domain::volume::VolumeStatus;
 use crate::infrastructure::cloud::CloudVolume;
@@ -26,6 +27,8 @@ pub struct VolumeRecord {
     pub is_root: bool,
     /// The cloud's view was stored before: our size is ours to compare.
     pub synced: bool,
+    /// How often the reconciler re-issued its create so far.
+    pub reissues: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +51,11 @@ pub enum VolumeChange {
         version: i64,
         openstack_id: String,
         deleting: bool,
+    },
+    /// A create that provably never reached the cloud: issue it again.
+    ReissueCreate {
+        id: i64,
+        version: i64,
     },
     TimeOut {
         id: i64,
@@ -185,8 +193,32 @@ fn absent(row: &VolumeRecord, listing: Listing, policy: &Policy, now: DateTime<U
                 version: row.version,
             })
         }
+        // A root volume is made by its server's create, never on its own.
+        None if row.pending_action.as_deref() == Some("create")
+            && !row.is_root
+            && older_than(row.pending_since, now, policy.lost_create_grace) =>
+        {
+            Some(lost_create(row))
+        }
         None if stuck => Some(timed_out(row)),
         None => None,
+    }
+}
+
+fn lost_create(row: &VolumeRecord) -> VolumeChange {
+    if row.reissues < MAX_REISSUES {
+        return VolumeChange::ReissueCreate {
+            id: row.id,
+            version: row.version,
+        };
+    }
+    VolumeChange::TimeOut {
+        id: row.id,
+        version: row.version,
+        reason: format!(
+            "the create never reached the cloud, also after {} re-issues; delete this volume and create it again",
+            row.reissues
+        ),
     }
 }
 

@@ -8,17 +8,19 @@ use sqlx::{MySqlConnection, MySqlPool};
 
 use super::act;
 use super::managed::{ManagedProjects, cloud_failure};
+use super::reissue;
 use super::report::{Outcome, PassReport};
 use super::servers::query;
 use super::settle::{KindRows, settle};
 use super::tracked::Lifecycle;
 use super::volume_diff::{VolumeChange, VolumeRecord, diff_volumes};
 use super::{Listing, Policy};
+use crate::domain::server::inventory_id;
 use crate::domain::volume::VolumeStatus;
 use crate::error::AppResult;
 use crate::infrastructure::cloud::{CloudConnector, CloudProject, CloudResult, CloudVolume};
-use crate::infrastructure::db::servers;
-use crate::infrastructure::db::volumes::{self, ObservedVolume};
+use crate::infrastructure::db::servers::{self, ServerReconcileRow};
+use crate::infrastructure::db::volumes::{self, ObservedVolume, VolumeReconcileRow};
 
 pub struct VolumesPass<'a> {
     pub pool: &'a MySqlPool,
@@ -43,11 +45,58 @@ impl VolumesPass<'_> {
         let ids = managed.ids();
         let rows = volumes::list_for_reconcile(self.pool, &ids).await?;
         let server_rows = servers::list_for_reconcile(self.pool, &ids).await?;
+        self.reconcile(&rows, &server_rows, &cloud, self.listing, managed, &mut report)
+            .await?;
+        Ok(report)
+    }
+
+    /// A targeted refresh: only these rows, each seen through a direct get
+    /// of its cloud id (or, without one, the project's volumes filtered by
+    /// its inventory id), under the rules of a complete pass (see
+    /// `ServersPass::refresh`).
+    pub async fn refresh(&self, managed: &ManagedProjects, ids: &[i64]) -> AppResult<PassReport> {
+        let mut report = PassReport::default();
+        let rows = volumes::list_for_reconcile_by_id(self.pool, &managed.ids(), ids).await?;
+        for row in rows {
+            let line = (format!("volume {}", row.id), "refresh".to_owned());
+            let seen = match managed.project(self.connector, row.project_id) {
+                Ok(project) => see(project.as_ref(), &row).await,
+                Err(e) => Err(format!("{e:?}")),
+            };
+            let cloud = match seen {
+                Ok(cloud) => cloud,
+                Err(why) => {
+                    report.record(line, Outcome::Failed(why));
+                    continue;
+                }
+            };
+            let server_rows = servers::list_for_reconcile(self.pool, &[row.project_id]).await?;
+            self.reconcile(&[row], &server_rows, &cloud, Listing::Complete, managed, &mut report)
+                .await?;
+        }
+        Ok(report)
+    }
+
+    async fn reconcile(
+        &self,
+        rows: &[VolumeReconcileRow],
+        server_rows: &[ServerReconcileRow],
+        cloud: &[CloudVolume],
+        listing: Listing,
+        managed: &ManagedProjects,
+        report: &mut PassReport,
+    ) -> AppResult<()> {
         let server_cloud_id: HashMap<i64, &str> = server_rows
             .iter()
             .filter_map(|s| Some((s.id, s.openstack_id.as_deref()?)))
             .collect();
         let server_of_cloud: HashMap<&str, i64> = server_cloud_id.iter().map(|(id, os)| (*os, *id)).collect();
+        let candidates: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.openstack_id.is_none() && r.pending_action.as_deref() == Some("create"))
+            .map(|r| r.id)
+            .collect();
+        let reissues = reissue::counts(self.pool, "volume", &candidates).await?;
         let records: Vec<VolumeRecord> = rows
             .iter()
             .map(|r| VolumeRecord {
@@ -65,13 +114,14 @@ impl VolumesPass<'_> {
                     .map(|s| (*s).to_owned()),
                 is_root: r.is_root,
                 synced: r.last_synced_at.is_some(),
+                reissues: reissues.get(&r.id).copied().unwrap_or(0),
             })
             .collect();
-        report.examined = records.len().max(cloud.len()) as u64;
+        report.examined += records.len().max(cloud.len()) as u64;
         let cloud_by_id: HashMap<&str, &CloudVolume> = cloud.iter().map(|c| (c.id.as_str(), c)).collect();
         let project_of: HashMap<i64, i64> = rows.iter().map(|r| (r.id, r.project_id)).collect();
 
-        for change in diff_volumes(&records, &cloud, self.listing, &self.policy, self.now) {
+        for change in diff_volumes(&records, cloud, listing, &self.policy, self.now) {
             let line = describe(&change);
             if self.dry_run {
                 let drift = matches!(
@@ -86,7 +136,7 @@ impl VolumesPass<'_> {
                 .await;
             report.record(line, outcome);
         }
-        Ok(report)
+        Ok(())
     }
 
     async fn settle(&self, change: Lifecycle, project_of: &HashMap<i64, i64>, managed: &ManagedProjects) -> Outcome {
@@ -145,6 +195,15 @@ impl VolumesPass<'_> {
                 self.settle(Lifecycle::TimeOut { id, version, reason }, project_of, managed)
                     .await
             }
+            VolumeChange::ReissueCreate { id, version } => {
+                let Some(&project_id) = project_of.get(&id) else {
+                    return Outcome::Skipped;
+                };
+                match managed.project(self.connector, project_id) {
+                    Ok(project) => reissue::volume(pool, project.as_ref(), project_id, id, version).await,
+                    Err(e) => Outcome::Failed(format!("{e:?}")),
+                }
+            }
             VolumeChange::Unmanaged {
                 openstack_id,
                 project_cloud_id,
@@ -173,6 +232,23 @@ impl VolumesPass<'_> {
             }
         }
     }
+}
+
+/// What the cloud shows of one row (see `servers::see`). A root volume
+/// without a cloud id carries no inventory id: nothing is seen of it here.
+async fn see(project: &dyn CloudProject, row: &VolumeReconcileRow) -> Result<Vec<CloudVolume>, String> {
+    let seen = match &row.openstack_id {
+        Some(os_id) => match project.get_volume(os_id).await {
+            Ok(volume) => Some(volume),
+            Err(e) if e.is_not_found() => None,
+            Err(e) => return Err(e.to_string()),
+        },
+        None => project
+            .find_volume_by_inventory_id(&inventory_id("volume", row.id))
+            .await
+            .map_err(|e| e.to_string())?,
+    };
+    Ok(seen.into_iter().collect())
 }
 
 /// The lifecycle writes and the confirming get of the `volumes` table.
@@ -210,6 +286,10 @@ fn describe(change: &VolumeChange) -> (String, String) {
         VolumeChange::ConfirmGone { id, openstack_id, .. } => (
             format!("volume {id}"),
             format!("absent from the cloud listing; confirm {openstack_id} is gone"),
+        ),
+        VolumeChange::ReissueCreate { id, .. } => (
+            format!("volume {id}"),
+            "the create never reached the cloud; issue it again".into(),
         ),
         VolumeChange::TimeOut { id, reason, .. } => (format!("volume {id}"), format!("time out: {reason}")),
         VolumeChange::Unmanaged { openstack_id, name, .. } => {

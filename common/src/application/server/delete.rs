@@ -9,8 +9,7 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::not_found;
-use crate::application::Services;
-use crate::application::guard;
+use crate::application::{Services, guard, refresh};
 use crate::application::intent::{self, Intent};
 use crate::application::project_cloud::{Scope, cloud_error, cloud_of, scope};
 use crate::domain::auth::RequestContext;
@@ -38,6 +37,7 @@ pub async fn delete(svc: &Services, ctx: &RequestContext, id: i64, if_match: Opt
     };
     if first_request {
         delete_in_cloud(svc, &scope, cloud, &server).await?;
+        refresh::request(&svc.pool, refresh::server(id), &scope).await;
     }
     Ok(answer)
 }

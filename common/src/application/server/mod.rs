@@ -5,6 +5,7 @@ mod create;
 mod delete;
 mod info;
 mod power;
+pub mod provision;
 mod read;
 mod volumes;
 

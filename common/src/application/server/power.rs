@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{busy, not_found};
 use crate::application::intent::{self, Intent};
 use crate::application::project_cloud::{cloud_error, cloud_of, scope};
-use crate::application::{Services, guard};
+use crate::application::{Services, guard, refresh};
 use crate::domain::auth::RequestContext;
 use crate::domain::server_state::{ActionRefusal, PowerAction, ServerTask, check_power_action};
 use crate::error::{AppError, AppResult};
@@ -62,6 +62,7 @@ pub async fn set_power(
         resource_actions::finish(&svc.pool, "server", id, false, Some(&message)).await?;
         return Err(cloud_error(e));
     }
+    refresh::request(&svc.pool, refresh::server(id), &scope).await;
     super::get(svc, ctx, id).await
 }
 

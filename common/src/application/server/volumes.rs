@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{busy, not_found};
 use crate::application::intent::{self, Intent};
 use crate::application::project_cloud::{Scope, cloud_error, cloud_of, scope};
-use crate::application::{Services, volume};
+use crate::application::{Services, refresh, volume};
 use crate::domain::auth::RequestContext;
 use crate::domain::server::Server;
 use crate::domain::volume::{Volume, VolumeStatus};
@@ -68,6 +68,7 @@ async fn change(
             return Err(cloud_error(e));
         }
     }
+    refresh::request(&svc.pool, refresh::volume(volume_id), &scope).await;
     super::get(svc, ctx, server_id).await
 }
 

@@ -1,9 +1,12 @@
 //! `resource_action`: the log of what was asked of each resource and how it
 //! ended. Rows outlive the resource (the log stays readable after deletion).
 
-use chrono::{DateTime, Utc};
-use sqlx::{Executor, MySql, MySqlConnection};
+use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
+use sqlx::{Executor, MySql, MySqlConnection, MySqlPool, QueryBuilder};
+
+use super::id_list::push_in;
 use crate::error::AppResult;
 
 pub struct NewAction<'a> {
@@ -79,4 +82,25 @@ pub async fn of_resource<'c>(
     .bind(resource_id)
     .fetch_all(db)
     .await?)
+}
+
+/// How many `action` entries each of `resource_ids` has (absent: none).
+pub async fn count_of(
+    pool: &MySqlPool,
+    resource_type: &str,
+    action: &str,
+    resource_ids: &[i64],
+) -> AppResult<HashMap<i64, u32>> {
+    if resource_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut qb = QueryBuilder::<MySql>::new("SELECT resource_id, COUNT(*) FROM resource_action WHERE resource_type = ");
+    qb.push_bind(resource_type).push(" AND action = ").push_bind(action);
+    push_in(&mut qb, "resource_id", resource_ids);
+    qb.push(" GROUP BY resource_id");
+    let rows: Vec<(i64, i64)> = qb.build_query_as().fetch_all(pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, n)| (id, u32::try_from(n).unwrap_or(u32::MAX)))
+        .collect())
 }

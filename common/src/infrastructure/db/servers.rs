@@ -363,12 +363,32 @@ pub struct ServerReconcileRow {
 
 /// Live servers of the given projects, in id order.
 pub async fn list_for_reconcile(pool: &MySqlPool, project_ids: &[i64]) -> AppResult<Vec<ServerReconcileRow>> {
+    reconcile_rows(pool, project_ids, None).await
+}
+
+/// The live servers among `ids` of the given projects (a targeted refresh).
+pub async fn list_for_reconcile_by_id(
+    pool: &MySqlPool,
+    project_ids: &[i64],
+    ids: &[i64],
+) -> AppResult<Vec<ServerReconcileRow>> {
+    reconcile_rows(pool, project_ids, Some(ids)).await
+}
+
+async fn reconcile_rows(
+    pool: &MySqlPool,
+    project_ids: &[i64],
+    ids: Option<&[i64]>,
+) -> AppResult<Vec<ServerReconcileRow>> {
     let mut qb = QueryBuilder::<MySql>::new(
         "SELECT id, project_id, version, openstack_id, status, task_state, pending_action, pending_since,
             error_message, flavor_id, last_synced_at
          FROM server WHERE deleted_at IS NULL",
     );
     push_in(&mut qb, "project_id", project_ids);
+    if let Some(ids) = ids {
+        push_in(&mut qb, "id", ids);
+    }
     qb.push(" ORDER BY id");
     Ok(qb.build_query_as::<ServerReconcileRow>().fetch_all(pool).await?)
 }

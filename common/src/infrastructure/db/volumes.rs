@@ -308,11 +308,31 @@ pub struct VolumeReconcileRow {
 }
 
 pub async fn list_for_reconcile(pool: &MySqlPool, project_ids: &[i64]) -> AppResult<Vec<VolumeReconcileRow>> {
+    reconcile_rows(pool, project_ids, None).await
+}
+
+/// The live volumes among `ids` of the given projects (a targeted refresh).
+pub async fn list_for_reconcile_by_id(
+    pool: &MySqlPool,
+    project_ids: &[i64],
+    ids: &[i64],
+) -> AppResult<Vec<VolumeReconcileRow>> {
+    reconcile_rows(pool, project_ids, Some(ids)).await
+}
+
+async fn reconcile_rows(
+    pool: &MySqlPool,
+    project_ids: &[i64],
+    ids: Option<&[i64]>,
+) -> AppResult<Vec<VolumeReconcileRow>> {
     let mut qb = QueryBuilder::<MySql>::new(
         "SELECT id, project_id, version, openstack_id, status, task_state, pending_action, pending_since, server_id,
             is_root, size_gb, requested_size_gb, last_synced_at FROM volume WHERE deleted_at IS NULL",
     );
     push_in(&mut qb, "project_id", project_ids);
+    if let Some(ids) = ids {
+        push_in(&mut qb, "id", ids);
+    }
     qb.push(" ORDER BY id");
     Ok(qb.build_query_as::<VolumeReconcileRow>().fetch_all(pool).await?)
 }

@@ -20,6 +20,7 @@ fn row(id: i64, openstack_id: Option<&str>, status: ServerStatus, task: Option<S
         error_message: None,
         flavor_id: "2".into(),
         synced: true,
+        reissues: 0,
     }
 }
 
@@ -209,4 +210,29 @@ fn a_row_never_synced_takes_the_clouds_flavor_without_a_finding() {
         !changes.iter().any(|c| matches!(c, ServerChange::FieldMismatch { .. })),
         "{changes:?}"
     );
+}
+
+#[test]
+fn a_lost_create_re_issued_as_often_as_allowed_is_failed_with_a_reason() {
+    let mut r = row(7, None, ServerStatus::Build, Some(ServerTask::Creating));
+    r.task_since = Some(now() - Duration::minutes(10));
+    r.reissues = MAX_REISSUES - 1;
+    assert_eq!(
+        diff(&[r.clone()], &[], Listing::Complete),
+        [ServerChange::ReissueCreate { id: 7, version: 3 }]
+    );
+
+    r.reissues = MAX_REISSUES;
+    let changes = diff(&[r], &[], Listing::Complete);
+    assert!(
+        matches!(&changes[..], [ServerChange::TimeOut { id: 7, reason, .. }] if reason.contains("never reached the cloud")),
+        "{changes:?}"
+    );
+}
+
+#[test]
+fn a_lost_create_is_never_re_issued_on_an_incremental_listing() {
+    let mut r = row(7, None, ServerStatus::Build, Some(ServerTask::Creating));
+    r.task_since = Some(now() - Duration::minutes(10));
+    assert_eq!(diff(&[r], &[], Listing::ChangesSince(now() - Duration::minutes(1))), []);
 }

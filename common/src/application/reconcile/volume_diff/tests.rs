@@ -22,6 +22,7 @@ fn row(id: i64, openstack_id: Option<&str>, status: VolumeStatus, pending: Optio
         attached_to: None,
         is_root: false,
         synced: true,
+        reissues: 0,
     }
 }
 
@@ -172,6 +173,44 @@ fn an_adopted_volume_takes_the_clouds_size() {
     let changes = diff(&[r], &[cloud("v", "available", 40, None, None)]);
     assert!(
         matches!(&changes[..], [VolumeChange::Observe { size_gb: 40, .. }]),
+        "{changes:?}"
+    );
+}
+
+fn lost(id: i64) -> VolumeRecord {
+    let mut r = row(id, None, VolumeStatus::Creating, Some("create"));
+    r.pending_since = Some(now() - Duration::minutes(10));
+    r
+}
+
+#[test]
+fn a_create_missing_from_a_complete_listing_after_the_grace_is_re_issued() {
+    let mut young = lost(4);
+    young.pending_since = Some(now() - Duration::seconds(10));
+    assert_eq!(diff(&[young], &[]), []);
+    assert_eq!(diff(&[lost(4)], &[]), [VolumeChange::ReissueCreate { id: 4, version: 2 }]);
+}
+
+#[test]
+fn a_lost_volume_create_is_never_re_issued_on_an_incremental_listing() {
+    let since = Listing::ChangesSince(now() - Duration::minutes(1));
+    assert_eq!(diff_volumes(&[lost(4)], &[], since, &Policy::default(), now()), []);
+}
+
+#[test]
+fn a_root_volume_is_never_re_issued_on_its_own() {
+    let mut root = lost(4);
+    root.is_root = true;
+    assert_eq!(diff(&[root], &[]), []);
+}
+
+#[test]
+fn a_volume_create_re_issued_as_often_as_allowed_is_failed_with_a_reason() {
+    let mut r = lost(4);
+    r.reissues = MAX_REISSUES;
+    let changes = diff(&[r], &[]);
+    assert!(
+        matches!(&changes[..], [VolumeChange::TimeOut { id: 4, reason, .. }] if reason.contains("never reached the cloud")),
         "{changes:?}"
     );
 }

@@ -1,0 +1,1 @@
+ALTER TABLE reconcile_request ADD COLUMN resource_id BIGINT NULL AFTER resource_type;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures_util::future::BoxFuture;
 use sqlx::MySqlPool;
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
@@ -64,22 +65,33 @@ impl Runner {
     }
 
     pub async fn run_pass(&self, job: &dyn Job, trigger: &str) -> AppResult<PassResult> {
-        Ok(match self.run_leased(job, trigger).await? {
-            None => PassResult::Skipped,
-            Some((run_id, outcome, pass)) => PassResult::Ran {
-                run_id,
-                outcome,
-                counts: pass.counts,
-            },
-        })
+        let ran = self.run_leased(job, trigger, |ctx| job.run(ctx)).await?;
+        Ok(result_of(ran))
+    }
+
+    /// A targeted refresh of some rows of the job's kind, under the same
+    /// lease (and local guard) as the job's passes, recorded as a run
+    /// triggered by `refresh`.
+    pub async fn run_refresh(&self, job: &dyn Job, ids: &[i64]) -> AppResult<PassResult> {
+        let ran = self.run_leased(job, "refresh", |ctx| job.refresh(ctx, ids)).await?;
+        Ok(result_of(ran))
     }
 
     /// Like `run_pass`, keeping what the pass reports; `None` when skipped.
     pub async fn run_pass_reporting(&self, job: &dyn Job, trigger: &str) -> AppResult<Option<Pass>> {
-        Ok(self.run_leased(job, trigger).await?.map(|(_, _, pass)| pass))
+        let ran = self.run_leased(job, trigger, |ctx| job.run(ctx)).await?;
+        Ok(ran.map(|(_, _, pass)| pass))
     }
 
-    async fn run_leased(&self, job: &dyn Job, trigger: &str) -> AppResult<Option<(i64, RunOutcome, Pass)>> {
+    async fn run_leased<'a, W>(
+        &'a self,
+        job: &dyn Job,
+        trigger: &str,
+        work: W,
+    ) -> AppResult<Option<(i64, RunOutcome, Pass)>>
+    where
+        W: FnOnce(PassContext<'a>) -> BoxFuture<'a, AppResult<Pass>>,
+    {
         let guard = self.local_guard(job.name()).await;
         let Ok(_running) = guard.try_lock() else {
             return Ok(None);
@@ -90,7 +102,11 @@ impl Runner {
         let run_id = reconcile_runs::start(&self.pool, job.name(), &self.owner, trigger).await?;
         let started = Instant::now();
         let span = tracing::info_span!("job", job = job.name(), run_id, trigger);
-        let (outcome, pass, message) = self.pass_while_leased(job).instrument(span).await;
+        let pass = work(PassContext {
+            stop: &self.shutdown,
+            dry_run: false,
+        });
+        let (outcome, pass, message) = self.pass_while_leased(job.name(), pass).instrument(span).await;
         let elapsed = started.elapsed();
         let counts = pass.counts;
         self.metrics.record_run(job.name(), outcome, elapsed);
@@ -116,13 +132,12 @@ impl Runner {
         self.running.lock().await.entry(name).or_default().clone()
     }
 
-    async fn pass_while_leased(&self, job: &dyn Job) -> (RunOutcome, Pass, Option<String>) {
+    async fn pass_while_leased(
+        &self,
+        name: &str,
+        mut pass: BoxFuture<'_, AppResult<Pass>>,
+    ) -> (RunOutcome, Pass, Option<String>) {
         let renew_every = self.lease_ttl / 3;
-        let pass = job.run(PassContext {
-            stop: &self.shutdown,
-            dry_run: false,
-        });
-        tokio::pin!(pass);
         loop {
             tokio::select! {
                 result = &mut pass => {
@@ -137,7 +152,7 @@ impl Runner {
                     };
                 }
                 _ = tokio::time::sleep(renew_every) => {
-                    match leases::acquire(&self.pool, job.name(), &self.owner, self.lease_ttl).await {
+                    match leases::acquire(&self.pool, name, &self.owner, self.lease_ttl).await {
                         Ok(true) => {}
                         Ok(false) => return interrupted("the lease was taken by another replica"),
                         Err(e) => return interrupted(&format!("the lease could not be renewed: {e}")),
@@ -145,6 +160,17 @@ impl Runner {
                 }
             }
         }
+    }
+}
+
+fn result_of(ran: Option<(i64, RunOutcome, Pass)>) -> PassResult {
+    match ran {
+        None => PassResult::Skipped,
+        Some((run_id, outcome, pass)) => PassResult::Ran {
+            run_id,
+            outcome,
+            counts: pass.counts,
+        },
     }
 }
 

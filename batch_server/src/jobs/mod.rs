@@ -33,6 +33,13 @@ pub trait Job: Send + Sync {
     /// `ctx.stop` fires the pass finishes the batch in hand and returns early;
     /// with `ctx.dry_run` it writes nothing and reports what it would change.
     fn run<'a>(&'a self, ctx: PassContext<'a>) -> BoxFuture<'a, AppResult<Pass>>;
+
+    /// A targeted refresh of these rows of the job's kind only. A job that
+    /// cannot look at single rows runs a whole pass instead.
+    fn refresh<'a>(&'a self, ctx: PassContext<'a>, ids: &'a [i64]) -> BoxFuture<'a, AppResult<Pass>> {
+        let _ = ids;
+        self.run(ctx)
+    }
 }
 
 #[derive(Clone, Copy)]

@@ -118,6 +118,45 @@ impl ReconcileJob {
     }
 }
 
+impl ReconcileJob {
+    /// `None` for the kinds without a targeted refresh.
+    async fn refresh_rows(&self, ids: &[i64], dry_run: bool, now: DateTime<Utc>) -> Option<AppResult<PassReport>> {
+        let managed = match ManagedProjects::load(&self.pool, self.cipher.as_ref()).await {
+            Ok(m) => m,
+            Err(e) => return Some(Err(e)),
+        };
+        let (pool, connector, policy) = (&self.pool, self.connector.as_ref(), self.policy);
+        let listing = Listing::Complete;
+        Some(match self.kind {
+            Kind::Servers => {
+                ServersPass {
+                    pool,
+                    connector,
+                    policy,
+                    listing,
+                    dry_run,
+                    now,
+                }
+                .refresh(&managed, ids)
+                .await
+            }
+            Kind::Volumes => {
+                VolumesPass {
+                    pool,
+                    connector,
+                    policy,
+                    listing,
+                    dry_run,
+                    now,
+                }
+                .refresh(&managed, ids)
+                .await
+            }
+            Kind::FloatingIps | Kind::NetworkInterfaces | Kind::SecurityGroups => return None,
+        })
+    }
+}
+
 impl Job for ReconcileJob {
     fn name(&self) -> &'static str {
         self.kind.name()
@@ -139,21 +178,34 @@ impl Job for ReconcileJob {
             if !ctx.dry_run && report.errors == 0 {
                 self.incremental.succeeded(started);
             }
-            Ok(Pass {
-                counts: RunCounts {
-                    examined: report.examined,
-                    changed: report.changed,
-                    drift_found: report.drift_found,
-                    errors: report.errors,
-                },
-                stopped_early: false,
-                changes: report
-                    .lines
-                    .into_iter()
-                    .map(|(resource, change)| ChangeLine { resource, change })
-                    .collect(),
-            })
+            Ok(pass_of(report))
         })
+    }
+
+    fn refresh<'a>(&'a self, ctx: PassContext<'a>, ids: &'a [i64]) -> BoxFuture<'a, AppResult<Pass>> {
+        Box::pin(async move {
+            match self.refresh_rows(ids, ctx.dry_run, Utc::now()).await {
+                Some(report) => Ok(pass_of(report?)),
+                None => self.run(ctx).await,
+            }
+        })
+    }
+}
+
+fn pass_of(report: PassReport) -> Pass {
+    Pass {
+        counts: RunCounts {
+            examined: report.examined,
+            changed: report.changed,
+            drift_found: report.drift_found,
+            errors: report.errors,
+        },
+        stopped_early: false,
+        changes: report
+            .lines
+            .into_iter()
+            .map(|(resource, change)| ChangeLine { resource, change })
+            .collect(),
     }
 }
 

@@ -16,5 +16,6 @@ macro_rules! both_protocols {
     };
 }
 
+pub mod api;
 pub mod scripted;
 pub mod world;

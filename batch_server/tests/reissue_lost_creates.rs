@@ -55,6 +55,17 @@ async fn volume_state(w: &World, id: i64) -> (String, Option<String>, Option<Str
         .unwrap()
 }
 
+/// Live root volume and interface rows (a failed create leaves none).
+async fn live_dependants(w: &World) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM volume WHERE deleted_at IS NULL), \
+                (SELECT COUNT(*) FROM network_interface WHERE deleted_at IS NULL)",
+    )
+    .fetch_one(&w.db.pool)
+    .await
+    .unwrap()
+}
+
 /// Runs passes until the server shows `status` (bounded).
 async fn server_reaches(w: &World, id: i64, status: &str) -> (String, Option<String>, Option<String>) {
     let mut seen = w.status_of(id).await;
@@ -112,6 +123,7 @@ async fn a_reissued_create_the_cloud_refuses_fails_cleanly_with_its_reason(proto
     assert!(reason.is_some_and(|r| !r.is_empty()), "the cloud's reason is kept");
     assert_eq!(w.oob().count(ResourceKind::Server), 0);
     assert_eq!(w.oob().count(ResourceKind::Port), 0, "the port made by the re-issue is undone");
+    assert_eq!(live_dependants(&w).await, (0, 0));
 }
 
 async fn a_server_create_missing_its_server_step_reuses_the_port_made_before(protocol: Protocol) {
@@ -165,6 +177,7 @@ async fn a_create_that_never_reaches_the_cloud_is_failed_after_the_last_reissue(
         .unwrap();
     assert!(reason.contains("never reached the cloud"), "{reason}");
     assert_eq!(w.oob().count(ResourceKind::Server), 0);
+    assert_eq!(live_dependants(&w).await, (0, 0), "its interface and root volume are undone");
 }
 
 async fn a_volume_create_that_never_reached_the_cloud_is_reissued(protocol: Protocol) {

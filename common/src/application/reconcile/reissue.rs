@@ -82,6 +82,26 @@ async fn reissue_server(
     })
 }
 
+/// After the last re-issue: the server is `ERROR` with `reason`, its port
+/// (if one was made) and its interface and root volume rows are undone.
+pub async fn give_up_server(
+    pool: &MySqlPool,
+    cloud: &dyn CloudProject,
+    project_id: i64,
+    id: i64,
+    version: i64,
+    reason: &str,
+) -> Outcome {
+    let given_up = async {
+        let Some(order) = server_provision::order_of(pool, project_id, id).await? else {
+            return Ok(Outcome::Skipped);
+        };
+        let done = server_provision::give_up(pool, cloud, &order, version, reason).await?;
+        Ok(if done { Outcome::Changed } else { Outcome::Skipped })
+    };
+    outcome(given_up.await)
+}
+
 pub async fn volume(pool: &MySqlPool, cloud: &dyn CloudProject, project_id: i64, id: i64, version: i64) -> Outcome {
     outcome(reissue_volume(pool, cloud, project_id, id, version).await)
 }

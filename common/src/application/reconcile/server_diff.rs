@@ -53,6 +53,9 @@ pub enum ServerChange {
     },
     /// A create that provably never reached the cloud: issue it again.
     ReissueCreate { id: i64, version: i64 },
+    /// A create re-issued as often as allowed that still never reached the
+    /// cloud: the server is failed and its interface and root volume undone.
+    GiveUpCreate { id: i64, version: i64, reason: String },
     /// A transition that did not finish in time.
     TimeOut { id: i64, version: i64, reason: String },
     /// A cloud server in a managed project that no row claims.
@@ -203,7 +206,7 @@ fn lost_create(row: &ServerRecord) -> ServerChange {
             version: row.version,
         };
     }
-    ServerChange::TimeOut {
+    ServerChange::GiveUpCreate {
         id: row.id,
         version: row.version,
         reason: format!(

@@ -179,6 +179,15 @@ impl ServersPass<'_> {
                     Err(e) => Outcome::Failed(format!("{e:?}")),
                 }
             }
+            ServerChange::GiveUpCreate { id, version, reason } => {
+                let Some(&project_id) = project_of.get(&id) else {
+                    return Outcome::Skipped;
+                };
+                match managed.project(self.connector, project_id) {
+                    Ok(project) => reissue::give_up_server(pool, project.as_ref(), project_id, id, version, &reason).await,
+                    Err(e) => Outcome::Failed(format!("{e:?}")),
+                }
+            }
             ServerChange::TimeOut { id, version, reason } => {
                 self.settle(Lifecycle::TimeOut { id, version, reason }, project_of, managed)
                     .await
@@ -285,6 +294,7 @@ fn describe(change: &ServerChange) -> (String, String) {
             format!("server {id}"),
             "the create never reached the cloud; issue it again".into(),
         ),
+        ServerChange::GiveUpCreate { id, reason, .. } => (format!("server {id}"), format!("give up: {reason}")),
         ServerChange::TimeOut { id, reason, .. } => (format!("server {id}"), format!("time out: {reason}")),
         ServerChange::Unmanaged { openstack_id, name, .. } => {
             (format!("cloud server {openstack_id}"), format!("unmanaged ({name})"))

@@ -55,7 +55,10 @@ pub async fn provision(pool: &MySqlPool, cloud: &dyn CloudProject, order: &Serve
                 port.id
             }
             Err(e) if e.is_outcome_unknown() => return Ok(Provisioned::Unknown),
-            Err(e) => return undo(pool, cloud, order, None, e).await,
+            Err(e) => {
+                undo(pool, cloud, order, None, &e.message()).await;
+                return Ok(Provisioned::Refused(e));
+            }
         },
     };
     match cloud.create_server(&server_request(order, &port_id)).await {
@@ -64,7 +67,10 @@ pub async fn provision(pool: &MySqlPool, cloud: &dyn CloudProject, order: &Serve
             Ok(Provisioned::Created(created.id))
         }
         Err(e) if e.is_outcome_unknown() => Ok(Provisioned::Unknown),
-        Err(e) => undo(pool, cloud, order, Some(&port_id), e).await,
+        Err(e) => {
+            undo(pool, cloud, order, Some(&port_id), &e.message()).await;
+            Ok(Provisioned::Refused(e))
+        }
     }
 }
 
@@ -172,16 +178,28 @@ async fn store_port(pool: &MySqlPool, nic_id: i64, port: &CloudPort) -> AppResul
     .await
 }
 
-/// Compensation after a definite failure: the port goes, the server row is
-/// `ERROR` with the cloud's message, the volume and interface rows (which
-/// never existed in the cloud) are deleted.
-async fn undo(
+/// Gives up a create that never reached the cloud: the same undo as after
+/// a refusal, with `reason` as the message. Skipped when the row moved on
+/// (another version, or no longer being created).
+pub async fn give_up(
     pool: &MySqlPool,
     cloud: &dyn CloudProject,
     order: &ServerOrder,
-    port_id: Option<&str>,
-    cause: CloudError,
-) -> AppResult<Provisioned> {
+    version: i64,
+    reason: &str,
+) -> AppResult<bool> {
+    let current = servers::find(pool, order.project_id, order.server_id).await?;
+    if !current.is_some_and(|s| s.version == version && s.pending_action.as_deref() == Some("create")) {
+        return Ok(false);
+    }
+    undo(pool, cloud, order, order.port_id.as_deref(), reason).await;
+    Ok(true)
+}
+
+/// Compensation after a definite failure: the port goes, the server row is
+/// `ERROR` with the message, the volume and interface rows (which never
+/// existed in the cloud) are deleted.
+async fn undo(pool: &MySqlPool, cloud: &dyn CloudProject, order: &ServerOrder, port_id: Option<&str>, message: &str) {
     let port_left = match port_id {
         Some(port) => match cloud.delete_port(port).await {
             Ok(()) => false,
@@ -193,10 +211,9 @@ async fn undo(
         },
         None => false,
     };
-    if let Err(e) = record_failure(pool, order, port_left, &cause.message()).await {
+    if let Err(e) = record_failure(pool, order, port_left, message).await {
         tracing::warn!(server_id = order.server_id, error = ?e, "could not record a failed server create");
     }
-    Ok(Provisioned::Refused(cause))
 }
 
 async fn record_failure(pool: &MySqlPool, order: &ServerOrder, port_left: bool, message: &str) -> AppResult<()> {

@@ -225,7 +225,7 @@ fn a_lost_create_re_issued_as_often_as_allowed_is_failed_with_a_reason() {
     r.reissues = MAX_REISSUES;
     let changes = diff(&[r], &[], Listing::Complete);
     assert!(
-        matches!(&changes[..], [ServerChange::TimeOut { id: 7, reason, .. }] if reason.contains("never reached the cloud")),
+        matches!(&changes[..], [ServerChange::GiveUpCreate { id: 7, reason, .. }] if reason.contains("never reached the cloud")),
         "{changes:?}"
     );
 }

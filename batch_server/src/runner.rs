@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use sqlx::MySqlPool;
 use tokio::sync::Mutex;
@@ -17,6 +18,9 @@ use crate::metrics::Metrics;
 use common::error::AppResult;
 use common::infrastructure::db::leases;
 use common::infrastructure::db::reconcile_runs::{self, RunCounts, RunOutcome};
+
+/// The trigger of scheduled passes in the run history.
+pub const SCHEDULE: &str = "schedule";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PassResult {
@@ -65,7 +69,15 @@ impl Runner {
     }
 
     pub async fn run_pass(&self, job: &dyn Job, trigger: &str) -> AppResult<PassResult> {
-        let ran = self.run_leased(job, trigger, |ctx| job.run(ctx)).await?;
+        let ran = self.run_leased(job, trigger, None, |ctx| job.run(ctx)).await?;
+        Ok(result_of(ran))
+    }
+
+    /// The pass of the schedule's tick at `tick`: every replica's scheduler
+    /// fires, the first to get the lease runs it, and the others, getting
+    /// the lease after it, find that tick's pass already recorded.
+    pub async fn run_scheduled(&self, job: &dyn Job, tick: DateTime<Utc>) -> AppResult<PassResult> {
+        let ran = self.run_leased(job, SCHEDULE, Some(tick), |ctx| job.run(ctx)).await?;
         Ok(result_of(ran))
     }
 
@@ -73,13 +85,13 @@ impl Runner {
     /// lease (and local guard) as the job's passes, recorded as a run
     /// triggered by `refresh`.
     pub async fn run_refresh(&self, job: &dyn Job, ids: &[i64]) -> AppResult<PassResult> {
-        let ran = self.run_leased(job, "refresh", |ctx| job.refresh(ctx, ids)).await?;
+        let ran = self.run_leased(job, "refresh", None, |ctx| job.refresh(ctx, ids)).await?;
         Ok(result_of(ran))
     }
 
     /// Like `run_pass`, keeping what the pass reports; `None` when skipped.
     pub async fn run_pass_reporting(&self, job: &dyn Job, trigger: &str) -> AppResult<Option<Pass>> {
-        let ran = self.run_leased(job, trigger, |ctx| job.run(ctx)).await?;
+        let ran = self.run_leased(job, trigger, None, |ctx| job.run(ctx)).await?;
         Ok(ran.map(|(_, _, pass)| pass))
     }
 
@@ -87,6 +99,7 @@ impl Runner {
         &'a self,
         job: &dyn Job,
         trigger: &str,
+        once_since: Option<DateTime<Utc>>,
         work: W,
     ) -> AppResult<Option<(i64, RunOutcome, Pass)>>
     where
@@ -97,6 +110,12 @@ impl Runner {
             return Ok(None);
         };
         if !leases::acquire(&self.pool, job.name(), &self.owner, self.lease_ttl).await? {
+            return Ok(None);
+        }
+        if let Some(tick) = once_since
+            && reconcile_runs::started_since(&self.pool, job.name(), trigger, tick).await?
+        {
+            leases::release(&self.pool, job.name(), &self.owner).await?;
             return Ok(None);
         }
         let run_id = reconcile_runs::start(&self.pool, job.name(), &self.owner, trigger).await?;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
+use chrono::{SubsecRound, Utc};
 use sqlx::MySqlPool;
 use tokio_cron_scheduler::{Job as CronJob, JobScheduler};
 use tokio_util::sync::CancellationToken;
@@ -110,10 +111,12 @@ fn scheduled(job: Arc<dyn Job>, runner: Runner, tracker: TaskTracker, jitter: Du
     let schedule = job.schedule().to_owned();
     CronJob::new_async(schedule.as_str(), move |_, _| {
         let (job, runner, tracker) = (job.clone(), runner.clone(), tracker.clone());
+        // Cron fields are whole seconds: every replica names the same tick.
+        let tick = Utc::now().trunc_subsecs(0);
         Box::pin(async move {
             tracker.spawn(async move {
                 tokio::time::sleep(random_below(jitter)).await;
-                if let Err(e) = runner.run_pass(job.as_ref(), "schedule").await {
+                if let Err(e) = runner.run_scheduled(job.as_ref(), tick).await {
                     tracing::error!(job = job.name(), error = ?e, "pass could not be recorded");
                 }
             });

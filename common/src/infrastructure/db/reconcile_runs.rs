@@ -82,6 +82,18 @@ pub async fn finish(
     Ok(())
 }
 
+/// Whether a pass of `job` by `trigger_source` started at or after `since`.
+pub async fn started_since(pool: &MySqlPool, job: &str, trigger_source: &str, since: DateTime<Utc>) -> AppResult<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM reconcile_run WHERE job = ? AND trigger_source = ? AND started_at >= ?)",
+    )
+    .bind(job)
+    .bind(trigger_source)
+    .bind(since)
+    .fetch_one(pool)
+    .await?)
+}
+
 pub async fn find<'c>(db: impl Executor<'c, Database = MySql>, id: i64) -> AppResult<Option<ReconcileRun>> {
     Ok(sqlx::query_as(
         "SELECT id, job, runner, trigger_source, started_at, finished_at, examined, changed, drift_found, errors, \

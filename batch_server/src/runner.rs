@@ -85,7 +85,9 @@ impl Runner {
     /// lease (and local guard) as the job's passes, recorded as a run
     /// triggered by `refresh`.
     pub async fn run_refresh(&self, job: &dyn Job, ids: &[i64]) -> AppResult<PassResult> {
-        let ran = self.run_leased(job, "refresh", None, |ctx| job.refresh(ctx, ids)).await?;
+        let ran = self
+            .run_leased(job, "refresh", None, |ctx| job.refresh(ctx, ids))
+            .await?;
         Ok(result_of(ran))
     }
 

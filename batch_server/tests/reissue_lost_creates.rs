@@ -82,10 +82,16 @@ async fn server_reaches(w: &World, id: i64, status: &str) -> (String, Option<Str
 
 async fn server_create_cut_off_before_the_cloud(w: &World, api: &Api) -> i64 {
     let fault = refuse(w, "network", "/ports", 503);
-    let accepted = api.create_server("web-1").await.expect("an unknown outcome is accepted");
+    let accepted = api
+        .create_server("web-1")
+        .await
+        .expect("an unknown outcome is accepted");
     w.sim.faults().remove(fault);
     let (status, task, cloud_id, _) = w.status_of(accepted.server.id).await;
-    assert_eq!((status.as_str(), task.as_deref(), cloud_id), ("BUILD", Some("creating"), None));
+    assert_eq!(
+        (status.as_str(), task.as_deref(), cloud_id),
+        ("BUILD", Some("creating"), None)
+    );
     assert_eq!(w.oob().count(ResourceKind::Port), 0, "nothing reached the cloud");
     accepted.server.id
 }
@@ -122,7 +128,11 @@ async fn a_reissued_create_the_cloud_refuses_fails_cleanly_with_its_reason(proto
         .unwrap();
     assert!(reason.is_some_and(|r| !r.is_empty()), "the cloud's reason is kept");
     assert_eq!(w.oob().count(ResourceKind::Server), 0);
-    assert_eq!(w.oob().count(ResourceKind::Port), 0, "the port made by the re-issue is undone");
+    assert_eq!(
+        w.oob().count(ResourceKind::Port),
+        0,
+        "the port made by the re-issue is undone"
+    );
     assert_eq!(live_dependants(&w).await, (0, 0));
 }
 
@@ -177,7 +187,11 @@ async fn a_create_that_never_reaches_the_cloud_is_failed_after_the_last_reissue(
         .unwrap();
     assert!(reason.contains("never reached the cloud"), "{reason}");
     assert_eq!(w.oob().count(ResourceKind::Server), 0);
-    assert_eq!(live_dependants(&w).await, (0, 0), "its interface and root volume are undone");
+    assert_eq!(
+        live_dependants(&w).await,
+        (0, 0),
+        "its interface and root volume are undone"
+    );
 }
 
 async fn a_volume_create_that_never_reached_the_cloud_is_reissued(protocol: Protocol) {
@@ -231,7 +245,11 @@ async fn an_incremental_pass_never_reissues(protocol: Protocol) {
 
     w.pass().await;
 
-    assert_eq!(reissues(&w, "volume", id).await, 0, "a changes-since pass proves nothing");
+    assert_eq!(
+        reissues(&w, "volume", id).await,
+        0,
+        "a changes-since pass proves nothing"
+    );
     assert_eq!(w.oob().count(ResourceKind::Volume), 0);
 }
 

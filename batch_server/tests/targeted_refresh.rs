@@ -55,7 +55,10 @@ async fn start(w: &World) -> (CancellationToken, tokio::task::JoinHandle<()>) {
         .await
         .unwrap();
     let stop = app.stop_token();
-    (stop, tokio::spawn(async move { app.run_until_stopped().await.unwrap() }))
+    (
+        stop,
+        tokio::spawn(async move { app.run_until_stopped().await.unwrap() }),
+    )
 }
 
 async fn eventually<F, Fut>(what: &str, mut check: F)
@@ -75,11 +78,7 @@ async fn version_of(w: &World, table: &str, id: i64) -> (String, i64) {
         "server" => "SELECT status, version FROM server WHERE id = ?",
         _ => "SELECT status, version FROM volume WHERE id = ?",
     };
-    sqlx::query_as(sql)
-        .bind(id)
-        .fetch_one(&w.db.pool)
-        .await
-        .unwrap()
+    sqlx::query_as(sql).bind(id).fetch_one(&w.db.pool).await.unwrap()
 }
 
 async fn triggers_of_runs(w: &World) -> Vec<String> {
@@ -113,18 +112,32 @@ async fn a_server_create_and_delete_converge_by_targeted_refresh_alone(protocol:
     })
     .await;
     server::delete(&api.svc, &api.ctx, id, None).await.unwrap();
-    eventually("the deleted server's row to go", || async { w.status_of(id).await.3.is_some() }).await;
+    eventually("the deleted server's row to go", || async {
+        w.status_of(id).await.3.is_some()
+    })
+    .await;
 
     assert_eq!(
         version_of(&w, "server", bystander).await,
         bystander_before,
         "a row nobody changed is not refreshed"
     );
-    assert_eq!(triggers_of_runs(&w).await, ["refresh"], "no scheduled or whole pass ran");
+    assert_eq!(
+        triggers_of_runs(&w).await,
+        ["refresh"],
+        "no scheduled or whole pass ran"
+    );
     let runs = refresh_runs_of(&w, "server", id).await;
     assert_eq!(runs.len(), 2, "one refresh per mutation: {runs:?}");
-    assert!(runs.iter().all(Option::is_some), "each request is linked to its run: {runs:?}");
-    assert_eq!(w.oob().count(ResourceKind::Server), 1, "only the bystander is left in the cloud");
+    assert!(
+        runs.iter().all(Option::is_some),
+        "each request is linked to its run: {runs:?}"
+    );
+    assert_eq!(
+        w.oob().count(ResourceKind::Server),
+        1,
+        "only the bystander is left in the cloud"
+    );
     stop.cancel();
     app.await.unwrap();
 }

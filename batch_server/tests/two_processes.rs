@@ -198,7 +198,10 @@ async fn two_replicas_share_the_schedule_and_the_survivor_takes_over_after_the_l
     let survivor = replicas[0].name;
 
     let takeover = wait_for("the survivor's pass", Duration::from_secs(30), || async {
-        runs(&w).await.into_iter().find(|r| r.id > victim_run.id && r.runner == survivor)
+        runs(&w)
+            .await
+            .into_iter()
+            .find(|r| r.id > victim_run.id && r.runner == survivor)
     })
     .await;
 

@@ -139,7 +139,12 @@ async fn reissue_volume(
 /// The cloud refused the re-issued create: the row is `ERROR` with the
 /// cloud's message, which is the change.
 fn refused(resource_type: &str, id: i64, message: &str) -> Outcome {
-    tracing::warn!(resource_type, id, message, "the cloud refused a re-issued create; the row is ERROR");
+    tracing::warn!(
+        resource_type,
+        id,
+        message,
+        "the cloud refused a re-issued create; the row is ERROR"
+    );
     Outcome::Changed
 }
 

@@ -43,7 +43,8 @@ impl ServersPass<'_> {
             .await
             .map_err(cloud_failure)?;
         let rows = servers::list_for_reconcile(self.pool, &managed.ids()).await?;
-        self.reconcile(&rows, &cloud, self.listing, managed, &mut report).await?;
+        self.reconcile(&rows, &cloud, self.listing, managed, &mut report)
+            .await?;
         Ok(report)
     }
 
@@ -62,7 +63,10 @@ impl ServersPass<'_> {
                 Err(e) => Err(format!("{e:?}")),
             };
             match seen {
-                Ok(cloud) => self.reconcile(&[row], &cloud, Listing::Complete, managed, &mut report).await?,
+                Ok(cloud) => {
+                    self.reconcile(&[row], &cloud, Listing::Complete, managed, &mut report)
+                        .await?
+                }
                 Err(why) => report.record(line, Outcome::Failed(why)),
             }
         }
@@ -184,7 +188,9 @@ impl ServersPass<'_> {
                     return Outcome::Skipped;
                 };
                 match managed.project(self.connector, project_id) {
-                    Ok(project) => reissue::give_up_server(pool, project.as_ref(), project_id, id, version, &reason).await,
+                    Ok(project) => {
+                        reissue::give_up_server(pool, project.as_ref(), project_id, id, version, &reason).await
+                    }
                     Err(e) => Outcome::Failed(format!("{e:?}")),
                 }
             }

@@ -9,9 +9,9 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::not_found;
-use crate::application::{Services, guard, refresh};
 use crate::application::intent::{self, Intent};
 use crate::application::project_cloud::{Scope, cloud_error, cloud_of, scope};
+use crate::application::{Services, guard, refresh};
 use crate::domain::auth::RequestContext;
 use crate::domain::server::{Server, inventory_id};
 use crate::domain::server_state::ServerTask;

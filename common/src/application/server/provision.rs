@@ -11,7 +11,9 @@ use sqlx::MySqlPool;
 use crate::application::project_cloud::cloud_error;
 use crate::domain::server::inventory_id;
 use crate::error::AppResult;
-use crate::infrastructure::cloud::{CloudError, CloudPort, CloudProject, CreatePortRequest, CreateServerRequest, PortListQuery};
+use crate::infrastructure::cloud::{
+    CloudError, CloudPort, CloudProject, CreatePortRequest, CreateServerRequest, PortListQuery,
+};
 use crate::infrastructure::db::{begin, network_interfaces, resource_actions, security_groups, servers, volumes};
 
 /// Everything the cloud calls of one server create need, as the rows hold it.
@@ -86,7 +88,11 @@ pub async fn order_of(pool: &MySqlPool, project_id: i64, server_id: i64) -> AppR
     }) else {
         return Ok(None);
     };
-    let Some(nic) = network_interfaces::of_servers(pool, &[server_id]).await?.into_iter().next() else {
+    let Some(nic) = network_interfaces::of_servers(pool, &[server_id])
+        .await?
+        .into_iter()
+        .next()
+    else {
         return Ok(None);
     };
     let group_ids: Vec<i64> = network_interfaces::security_group_links(pool, &[nic.id])
@@ -128,7 +134,10 @@ pub async fn adopt_lost_port(pool: &MySqlPool, cloud: &dyn CloudProject, order: 
     };
     let ours = inventory_id("network_interface", order.nic_id);
     let ports = cloud.list_ports(&query).await.map_err(cloud_error)?;
-    if let Some(port) = ports.into_iter().find(|p| p.description.as_deref() == Some(ours.as_str())) {
+    if let Some(port) = ports
+        .into_iter()
+        .find(|p| p.description.as_deref() == Some(ours.as_str()))
+    {
         store_port(pool, order.nic_id, &port).await?;
         order.port_id = Some(port.id);
     }

@@ -188,7 +188,10 @@ fn a_create_missing_from_a_complete_listing_after_the_grace_is_re_issued() {
     let mut young = lost(4);
     young.pending_since = Some(now() - Duration::seconds(10));
     assert_eq!(diff(&[young], &[]), []);
-    assert_eq!(diff(&[lost(4)], &[]), [VolumeChange::ReissueCreate { id: 4, version: 2 }]);
+    assert_eq!(
+        diff(&[lost(4)], &[]),
+        [VolumeChange::ReissueCreate { id: 4, version: 2 }]
+    );
 }
 
 #[test]

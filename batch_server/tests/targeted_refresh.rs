@@ -127,11 +127,14 @@ async fn a_server_create_and_delete_converge_by_targeted_refresh_alone(protocol:
         ["refresh"],
         "no scheduled or whole pass ran"
     );
-    let runs = refresh_runs_of(&w, "server", id).await;
-    assert_eq!(runs.len(), 2, "one refresh per mutation: {runs:?}");
-    assert!(
-        runs.iter().all(Option::is_some),
-        "each request is linked to its run: {runs:?}"
+    eventually("each refresh request to be linked to its run", || async {
+        refresh_runs_of(&w, "server", id).await.iter().all(Option::is_some)
+    })
+    .await;
+    assert_eq!(
+        refresh_runs_of(&w, "server", id).await.len(),
+        2,
+        "one refresh per mutation"
     );
     assert_eq!(
         w.oob().count(ResourceKind::Server),
@@ -188,7 +191,15 @@ async fn a_volume_create_and_resize_converge_by_targeted_refresh_alone(protocol:
 
     assert_eq!(version_of(&w, "volume", bystander).await, bystander_before);
     assert_eq!(triggers_of_runs(&w).await, ["refresh"]);
-    assert_eq!(refresh_runs_of(&w, "volume", id).await.len(), 2);
+    eventually("each refresh request to be linked to its run", || async {
+        refresh_runs_of(&w, "volume", id).await.iter().all(Option::is_some)
+    })
+    .await;
+    assert_eq!(
+        refresh_runs_of(&w, "volume", id).await.len(),
+        2,
+        "one refresh per mutation"
+    );
     stop.cancel();
     app.await.unwrap();
 }

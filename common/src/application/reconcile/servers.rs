@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{MySqlConnection, MySqlPool};
 
 use super::act;
+use super::backoff::Backoff;
 use super::managed::{ManagedProjects, cloud_failure};
 use super::report::{Outcome, PassReport};
 use super::server_diff::{ServerChange, ServerRecord, diff_servers};
@@ -62,8 +63,14 @@ impl ServersPass<'_> {
         let cloud_by_id: HashMap<&str, &CloudServer> = cloud.iter().map(|c| (c.id.as_str(), c)).collect();
         let project_of: HashMap<i64, i64> = rows.iter().map(|r| (r.id, r.project_id)).collect();
 
+        let mut backoff = Backoff::load(self.pool, "server", self.policy.backoff, self.now).await?;
         for change in diff_servers(&records, &cloud, self.listing, &self.policy, self.now) {
             let line = describe(&change);
+            let resource = resource_id(&change);
+            if let Some(deferred) = backoff.deferred(resource) {
+                report.deferred(line, deferred);
+                continue;
+            }
             if self.dry_run {
                 let drift = matches!(
                     change,
@@ -73,7 +80,11 @@ impl ServersPass<'_> {
                 continue;
             }
             let outcome = self.apply(change, &cloud_by_id, &project_of, managed).await;
+            backoff.settle(resource, &outcome).await;
             report.record(line, outcome);
+        }
+        if !self.dry_run {
+            backoff.finish(self.listing).await;
         }
         Ok(report)
     }
@@ -192,6 +203,19 @@ impl KindRows for ServerRows {
 
     async fn get(project: &dyn CloudProject, openstack_id: &str) -> CloudResult<()> {
         project.get_server(openstack_id).await.map(|_| ())
+    }
+}
+
+/// The row a change acts on; `None` for a cloud server no row claims.
+fn resource_id(change: &ServerChange) -> Option<i64> {
+    match change {
+        ServerChange::Observe { id, .. }
+        | ServerChange::FinishDelete { id, .. }
+        | ServerChange::ConfirmGone { id, .. }
+        | ServerChange::ReissueCreate { id, .. }
+        | ServerChange::TimeOut { id, .. }
+        | ServerChange::FieldMismatch { id, .. } => Some(*id),
+        ServerChange::Unmanaged { .. } => None,
     }
 }
 

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{MySqlConnection, MySqlPool};
 
 use super::act;
+use super::backoff::Backoff;
 use super::managed::{ManagedProjects, cloud_failure};
 use super::report::{Outcome, PassReport};
 use super::servers::query;
@@ -71,8 +72,14 @@ impl VolumesPass<'_> {
         let cloud_by_id: HashMap<&str, &CloudVolume> = cloud.iter().map(|c| (c.id.as_str(), c)).collect();
         let project_of: HashMap<i64, i64> = rows.iter().map(|r| (r.id, r.project_id)).collect();
 
+        let mut backoff = Backoff::load(self.pool, "volume", self.policy.backoff, self.now).await?;
         for change in diff_volumes(&records, &cloud, self.listing, &self.policy, self.now) {
             let line = describe(&change);
+            let resource = resource_id(&change);
+            if let Some(deferred) = backoff.deferred(resource) {
+                report.deferred(line, deferred);
+                continue;
+            }
             if self.dry_run {
                 let drift = matches!(
                     change,
@@ -84,7 +91,11 @@ impl VolumesPass<'_> {
             let outcome = self
                 .apply(change, &cloud_by_id, &server_of_cloud, &project_of, managed)
                 .await;
+            backoff.settle(resource, &outcome).await;
             report.record(line, outcome);
+        }
+        if !self.dry_run {
+            backoff.finish(self.listing).await;
         }
         Ok(report)
     }
@@ -191,6 +202,18 @@ impl KindRows for VolumeRows {
 
     async fn get(project: &dyn CloudProject, openstack_id: &str) -> CloudResult<()> {
         project.get_volume(openstack_id).await.map(|_| ())
+    }
+}
+
+/// The row a change acts on; `None` for a cloud volume no row claims.
+fn resource_id(change: &VolumeChange) -> Option<i64> {
+    match change {
+        VolumeChange::Observe { id, .. }
+        | VolumeChange::FinishDelete { id, .. }
+        | VolumeChange::ConfirmGone { id, .. }
+        | VolumeChange::TimeOut { id, .. }
+        | VolumeChange::FieldMismatch { id, .. } => Some(*id),
+        VolumeChange::Unmanaged { .. } => None,
     }
 }
 

@@ -28,10 +28,27 @@ pub struct ReconcileSettings {
     pub full_pass_every: u32,
     pub stuck_after: Duration,
     pub lost_create_grace: Duration,
+    /// A resource whose change failed waits `backoff_base * 2^(failures-1)`,
+    /// at most `backoff_max`, before it is tried again.
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// Cloud calls a second towards each cloud, shared by every job (0: no limit).
+    pub cloud_rate_per_sec: u32,
 }
 
 impl ReconcileSettings {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let backoff_base = env.seconds("BATCH_BACKOFF_BASE_SECS", 60)?;
+        if backoff_base.is_zero() {
+            return Err(error("BATCH_BACKOFF_BASE_SECS", "must be at least 1"));
+        }
+        let backoff_max = env.seconds("BATCH_BACKOFF_MAX_SECS", 3600)?;
+        if backoff_max < backoff_base {
+            return Err(error(
+                "BATCH_BACKOFF_MAX_SECS",
+                "must not be less than BATCH_BACKOFF_BASE_SECS",
+            ));
+        }
         Ok(Self {
             servers_cron: cron(env, "BATCH_SERVERS_CRON", "*/30 * * * * *")?,
             volumes_cron: cron(env, "BATCH_VOLUMES_CRON", "5/30 * * * * *")?,
@@ -41,6 +58,9 @@ impl ReconcileSettings {
             full_pass_every: env.parsed("BATCH_FULL_PASS_EVERY", 10, "a positive whole number")?,
             stuck_after: env.seconds("BATCH_STUCK_AFTER_SECS", 1800)?,
             lost_create_grace: env.seconds("BATCH_LOST_CREATE_GRACE_SECS", 300)?,
+            backoff_base,
+            backoff_max,
+            cloud_rate_per_sec: env.parsed("BATCH_CLOUD_RATE_PER_SEC", 20, "a whole number (0: no limit)")?,
         })
     }
 }
@@ -120,6 +140,34 @@ mod tests {
         let src: HashMap<String, String> = [("BATCH_HOUSEKEEPING_CRON".to_string(), "0 * * * *".to_string())].into();
         let err = ScheduleSettings::from_env(&Env::new(&src)).unwrap_err();
         assert_eq!(err.variable, "BATCH_HOUSEKEEPING_CRON");
+    }
+
+    #[test]
+    fn backoff_and_rate_defaults_are_read() {
+        let src: HashMap<String, String> = HashMap::new();
+        let r = ReconcileSettings::from_env(&Env::new(&src)).unwrap();
+        assert_eq!(
+            (r.backoff_base, r.backoff_max, r.cloud_rate_per_sec),
+            (Duration::from_secs(60), Duration::from_secs(3600), 20)
+        );
+    }
+
+    #[test]
+    fn a_backoff_cap_below_its_base_is_refused() {
+        let src: HashMap<String, String> = [
+            ("BATCH_BACKOFF_BASE_SECS".to_string(), "120".to_string()),
+            ("BATCH_BACKOFF_MAX_SECS".to_string(), "60".to_string()),
+        ]
+        .into();
+        let err = ReconcileSettings::from_env(&Env::new(&src)).unwrap_err();
+        assert_eq!(err.variable, "BATCH_BACKOFF_MAX_SECS");
+    }
+
+    #[test]
+    fn a_rate_that_is_not_a_number_names_its_variable() {
+        let src: HashMap<String, String> = [("BATCH_CLOUD_RATE_PER_SEC".to_string(), "fast".to_string())].into();
+        let err = ReconcileSettings::from_env(&Env::new(&src)).unwrap_err();
+        assert_eq!(err.variable, "BATCH_CLOUD_RATE_PER_SEC");
     }
 
     #[test]

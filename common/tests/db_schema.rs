@@ -27,6 +27,7 @@ const OTHER_TABLES: &[&str] = &[
     "reconcile_request",
     "drift_finding",
     "job_lease",
+    "reconcile_backoff",
     "idempotency_key",
     "quota",
     "token_revocation",

@@ -12,6 +12,7 @@ use sqlx::MySqlPool;
 use crate::settings::Settings;
 use common::application::credentials::CredentialCipher;
 use common::application::reconcile::Policy;
+use common::application::reconcile::backoff::BackoffPolicy;
 use common::infrastructure::cloud::CloudConnector;
 use reconcile::{IncrementalListing, Kind, ReconcileJob};
 
@@ -79,13 +80,18 @@ pub fn registry(
         tracing::warn!("no cloud is configured (OS_AUTH_URL / NHN_IDENTITY_URL): only housekeeping runs");
         return Ok(jobs);
     }
-    let connector = CloudConnector::new(cloud.openstack.clone(), cloud.nhn.clone())
+    let r = &settings.reconcile;
+    // One connector for every job, so its call rate is shared by all of them.
+    let connector = CloudConnector::with_call_rate(cloud.openstack.clone(), cloud.nhn.clone(), r.cloud_rate_per_sec)
         .map_err(common::application::reconcile::managed::cloud_failure)?;
     let connector = Arc::new(connector);
-    let r = &settings.reconcile;
     let policy = Policy {
         stuck_after: chrono::Duration::from_std(r.stuck_after).unwrap_or(chrono::Duration::minutes(30)),
         lost_create_grace: chrono::Duration::from_std(r.lost_create_grace).unwrap_or(chrono::Duration::minutes(5)),
+        backoff: BackoffPolicy {
+            base: chrono::Duration::from_std(r.backoff_base).unwrap_or(chrono::Duration::minutes(1)),
+            max: chrono::Duration::from_std(r.backoff_max).unwrap_or(chrono::Duration::hours(1)),
+        },
     };
     let schedules = [
         (Kind::Servers, &r.servers_cron),

@@ -33,7 +33,7 @@ pub struct World {
     pub cloud: &'static str,
 }
 
-fn http() -> HttpSettings {
+pub fn http() -> HttpSettings {
     HttpSettings {
         timeout: Duration::from_secs(5),
         max_concurrency: 8,
@@ -47,33 +47,39 @@ fn http() -> HttpSettings {
     }
 }
 
+/// Both clouds of the simulator; with `calls_per_sec`, through a call rate
+/// as the batch server builds it (0: no rate, `Retry-After` still pauses).
+pub fn connector(sim: &SimServer, http: HttpSettings, calls_per_sec: Option<u32>) -> Arc<CloudConnector> {
+    let c = sim.service_credentials();
+    let openstack = OpenStackSettings {
+        auth_url: c.auth_url,
+        username: c.username,
+        password: Secret::new(c.password),
+        user_domain_name: c.user_domain,
+        project_name: c.project,
+        project_domain_name: c.project_domain,
+        region: Some(c.region),
+        interface: EndpointInterface::Public,
+        member_role_name: "member".into(),
+        http: http.clone(),
+    };
+    let nhn = NhnSettings {
+        identity_url: sim.nhn_identity_url(),
+        default_region: None,
+        http,
+    };
+    let connector = match calls_per_sec {
+        None => CloudConnector::new(Some(openstack), Some(nhn)),
+        Some(rate) => CloudConnector::with_call_rate(Some(openstack), Some(nhn), rate),
+    };
+    Arc::new(connector.unwrap())
+}
+
 pub async fn world(protocol: Protocol, kind: Kind) -> World {
     install_crypto_provider();
     let sim = SimServer::start(SimConfig::instant()).await.unwrap();
     let db = TestDb::new().await;
-    let c = sim.service_credentials();
-    let connector = Arc::new(
-        CloudConnector::new(
-            Some(OpenStackSettings {
-                auth_url: c.auth_url,
-                username: c.username,
-                password: Secret::new(c.password),
-                user_domain_name: c.user_domain,
-                project_name: c.project,
-                project_domain_name: c.project_domain,
-                region: Some(c.region),
-                interface: EndpointInterface::Public,
-                member_role_name: "member".into(),
-                http: http(),
-            }),
-            Some(NhnSettings {
-                identity_url: sim.nhn_identity_url(),
-                default_region: None,
-                http: http(),
-            }),
-        )
-        .unwrap(),
-    );
+    let connector = connector(&sim, http(), None);
     let cipher = CredentialCipher::new(&[7u8; 32], "k1");
     let (provider, cloud_project, cloud) = match protocol {
         Protocol::OpenStack => {

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{MySqlConnection, MySqlPool};
 
 use super::act;
+use super::backoff::Backoff;
 use super::floating_ip_diff::{FloatingIpChange, FloatingIpRecord, diff_floating_ips};
 use super::managed::{ManagedProjects, cloud_failure};
 use super::report::{Outcome, PassReport};
@@ -90,14 +91,24 @@ impl FloatingIpsPass<'_> {
             &self.policy,
             self.now,
         );
+        let mut backoff = Backoff::load(self.pool, "floating_ip", self.policy.backoff, self.now).await?;
         for change in changes {
             let line = describe(&change);
+            let resource = resource_id(&change);
+            if let Some(deferred) = backoff.deferred(resource) {
+                report.deferred(line, deferred);
+                continue;
+            }
             if self.dry_run {
                 report.planned(line, matches!(change, FloatingIpChange::Unmanaged { .. }));
                 continue;
             }
             let outcome = self.apply(change, &cloud_by_id, &project_of, managed).await;
+            backoff.settle(resource, &outcome).await;
             report.record(line, outcome);
+        }
+        if !self.dry_run {
+            backoff.finish(self.listing).await;
         }
         Ok(report)
     }
@@ -144,6 +155,14 @@ impl FloatingIpsPass<'_> {
                 act::finding(pool, act::unmanaged("floating_ip", project_id, &openstack_id, &address)).await
             }
         }
+    }
+}
+
+fn resource_id(change: &FloatingIpChange) -> Option<i64> {
+    match change {
+        FloatingIpChange::Observe { id, .. } => Some(*id),
+        FloatingIpChange::Lifecycle(l) => Some(l.id()),
+        FloatingIpChange::Unmanaged { .. } => None,
     }
 }
 

@@ -1,5 +1,7 @@
 use chrono::{DateTime, Duration, Utc};
 
+use super::backoff::BackoffPolicy;
+
 /// What an absence in the cloud's answer can mean.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Listing {
@@ -23,6 +25,8 @@ pub struct Policy {
     /// How long a create may be in flight in the API before an absence from
     /// a complete listing proves it was lost.
     pub lost_create_grace: Duration,
+    /// How long a resource whose change failed is left alone.
+    pub backoff: BackoffPolicy,
 }
 
 impl Default for Policy {
@@ -30,6 +34,7 @@ impl Default for Policy {
         Self {
             stuck_after: Duration::minutes(30),
             lost_create_grace: Duration::minutes(5),
+            backoff: BackoffPolicy::default(),
         }
     }
 }

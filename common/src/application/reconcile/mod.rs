@@ -3,6 +3,7 @@
 //! difference with versioned writes.
 
 pub mod act;
+pub mod backoff;
 pub mod floating_ip_diff;
 pub mod floating_ips;
 pub mod listing;
@@ -12,6 +13,7 @@ pub mod port_diff;
 pub mod reissue;
 pub mod report;
 pub mod security_group_diff;
+pub mod security_group_rules;
 pub mod security_groups;
 pub mod server_diff;
 pub mod servers;

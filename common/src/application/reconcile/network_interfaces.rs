@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{MySqlConnection, MySqlPool};
 
 use super::act;
+use super::backoff::Backoff;
 use super::managed::{ManagedProjects, cloud_failure};
 use super::port_diff::{PortChange, diff_ports};
 use super::report::{Outcome, PassReport};
@@ -71,14 +72,24 @@ impl NetworkInterfacesPass<'_> {
         let cloud_by_id: HashMap<&str, &CloudPort> = cloud.iter().map(|c| (c.id.as_str(), c)).collect();
         let project_of: HashMap<i64, i64> = rows.iter().map(|r| (r.id, r.project_id)).collect();
 
+        let mut backoff = Backoff::load(self.pool, "network_interface", self.policy.backoff, self.now).await?;
         for change in diff_ports(&records, &cloud, self.listing, &self.policy, self.now) {
             let line = describe(&change);
+            let resource = resource_id(&change);
+            if let Some(deferred) = backoff.deferred(resource) {
+                report.deferred(line, deferred);
+                continue;
+            }
             if self.dry_run {
                 report.planned(line, matches!(change, PortChange::Unmanaged { .. }));
                 continue;
             }
             let outcome = self.apply(change, &cloud_by_id, &project_of, managed).await;
+            backoff.settle(resource, &outcome).await;
             report.record(line, outcome);
+        }
+        if !self.dry_run {
+            backoff.finish(self.listing).await;
         }
         Ok(report)
     }
@@ -128,6 +139,14 @@ impl NetworkInterfacesPass<'_> {
                 .await
             }
         }
+    }
+}
+
+fn resource_id(change: &PortChange) -> Option<i64> {
+    match change {
+        PortChange::Observe { id, .. } => Some(*id),
+        PortChange::Lifecycle(l) => Some(l.id()),
+        PortChange::Unmanaged { .. } => None,
     }
 }
 

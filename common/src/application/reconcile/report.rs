@@ -1,5 +1,7 @@
 //! What a pass did, counted the way `reconcile_run` records it.
 
+use super::backoff::Deferred;
+
 /// How applying one change went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -65,6 +67,11 @@ impl PassReport {
         self.push(resource, change);
     }
 
+    /// A change left for later: the resource is backing off after failures.
+    pub fn deferred(&mut self, (resource, change): (String, String), deferred: Deferred) {
+        self.push(resource, deferred.describe(&change));
+    }
+
     fn push(&mut self, resource: String, change: String) {
         if self.lines.len() < Self::MAX_LINES {
             self.lines.push((resource, change));
@@ -92,5 +99,17 @@ mod tests {
         assert_eq!((r.changed, r.drift_found, r.errors), (2, 2, 1));
         assert_eq!(r.lines.len(), 5, "unchanged is not listed");
         assert!(r.lines[4].1.ends_with("(failed: boom)"));
+    }
+
+    #[test]
+    fn a_deferred_change_is_listed_but_not_counted() {
+        let mut r = PassReport::default();
+        let until = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+        r.deferred(line(), Deferred { until, failures: 3 });
+        assert_eq!((r.changed, r.drift_found, r.errors), (0, 0, 0));
+        assert_eq!(
+            r.lines[0].1,
+            "observe ACTIVE (deferred until 00:00:00 after 3 failures)"
+        );
     }
 }

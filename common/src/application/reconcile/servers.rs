@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{MySqlConnection, MySqlPool};
 
 use super::act;
+use super::backoff::Backoff;
 use super::managed::{ManagedProjects, cloud_failure};
 use super::reissue;
 use super::report::{Outcome, PassReport};
@@ -43,8 +44,12 @@ impl ServersPass<'_> {
             .await
             .map_err(cloud_failure)?;
         let rows = servers::list_for_reconcile(self.pool, &managed.ids()).await?;
-        self.reconcile(&rows, &cloud, self.listing, managed, &mut report)
+        let mut backoff = Backoff::load(self.pool, "server", self.policy.backoff, self.now).await?;
+        self.reconcile(&rows, &cloud, self.listing, managed, &mut report, &mut backoff)
             .await?;
+        if !self.dry_run {
+            backoff.finish(self.listing).await;
+        }
         Ok(report)
     }
 
@@ -56,6 +61,7 @@ impl ServersPass<'_> {
     pub async fn refresh(&self, managed: &ManagedProjects, ids: &[i64]) -> AppResult<PassReport> {
         let mut report = PassReport::default();
         let rows = servers::list_for_reconcile_by_id(self.pool, &managed.ids(), ids).await?;
+        let mut backoff = Backoff::load(self.pool, "server", self.policy.backoff, self.now).await?;
         for row in rows {
             let line = (format!("server {}", row.id), "refresh".to_owned());
             let seen = match managed.project(self.connector, row.project_id) {
@@ -64,7 +70,7 @@ impl ServersPass<'_> {
             };
             match seen {
                 Ok(cloud) => {
-                    self.reconcile(&[row], &cloud, Listing::Complete, managed, &mut report)
+                    self.reconcile(&[row], &cloud, Listing::Complete, managed, &mut report, &mut backoff)
                         .await?
                 }
                 Err(why) => report.record(line, Outcome::Failed(why)),
@@ -80,6 +86,7 @@ impl ServersPass<'_> {
         listing: Listing,
         managed: &ManagedProjects,
         report: &mut PassReport,
+        backoff: &mut Backoff<'_>,
     ) -> AppResult<()> {
         let candidates: Vec<i64> = rows
             .iter()
@@ -111,6 +118,11 @@ impl ServersPass<'_> {
 
         for change in diff_servers(&records, cloud, listing, &self.policy, self.now) {
             let line = describe(&change);
+            let resource = resource_id(&change);
+            if let Some(deferred) = backoff.deferred(resource) {
+                report.deferred(line, deferred);
+                continue;
+            }
             if self.dry_run {
                 let drift = matches!(
                     change,
@@ -120,6 +132,7 @@ impl ServersPass<'_> {
                 continue;
             }
             let outcome = self.apply(change, &cloud_by_id, &project_of, managed).await;
+            backoff.settle(resource, &outcome).await;
             report.record(line, outcome);
         }
         Ok(())
@@ -272,6 +285,20 @@ impl KindRows for ServerRows {
 
     async fn get(project: &dyn CloudProject, openstack_id: &str) -> CloudResult<()> {
         project.get_server(openstack_id).await.map(|_| ())
+    }
+}
+
+/// The row a change acts on; `None` for a cloud server no row claims.
+fn resource_id(change: &ServerChange) -> Option<i64> {
+    match change {
+        ServerChange::Observe { id, .. }
+        | ServerChange::FinishDelete { id, .. }
+        | ServerChange::ConfirmGone { id, .. }
+        | ServerChange::ReissueCreate { id, .. }
+        | ServerChange::GiveUpCreate { id, .. }
+        | ServerChange::TimeOut { id, .. }
+        | ServerChange::FieldMismatch { id, .. } => Some(*id),
+        ServerChange::Unmanaged { .. } => None,
     }
 }
 

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{MySqlConnection, MySqlPool};
 
 use super::act;
+use super::backoff::Backoff;
 use super::managed::{ManagedProjects, cloud_failure};
 use super::reissue;
 use super::report::{Outcome, PassReport};
@@ -45,8 +46,22 @@ impl VolumesPass<'_> {
         let ids = managed.ids();
         let rows = volumes::list_for_reconcile(self.pool, &ids).await?;
         let server_rows = servers::list_for_reconcile(self.pool, &ids).await?;
-        self.reconcile(&rows, &server_rows, &cloud, self.listing, managed, &mut report)
-            .await?;
+        let mut backoff = Backoff::load(self.pool, "volume", self.policy.backoff, self.now).await?;
+        self.reconcile(
+            &rows,
+            &server_rows,
+            Seen {
+                volumes: &cloud,
+                listing: self.listing,
+            },
+            managed,
+            &mut report,
+            &mut backoff,
+        )
+        .await?;
+        if !self.dry_run {
+            backoff.finish(self.listing).await;
+        }
         Ok(report)
     }
 
@@ -57,6 +72,7 @@ impl VolumesPass<'_> {
     pub async fn refresh(&self, managed: &ManagedProjects, ids: &[i64]) -> AppResult<PassReport> {
         let mut report = PassReport::default();
         let rows = volumes::list_for_reconcile_by_id(self.pool, &managed.ids(), ids).await?;
+        let mut backoff = Backoff::load(self.pool, "volume", self.policy.backoff, self.now).await?;
         for row in rows {
             let line = (format!("volume {}", row.id), "refresh".to_owned());
             let seen = match managed.project(self.connector, row.project_id) {
@@ -71,8 +87,18 @@ impl VolumesPass<'_> {
                 }
             };
             let server_rows = servers::list_for_reconcile(self.pool, &[row.project_id]).await?;
-            self.reconcile(&[row], &server_rows, &cloud, Listing::Complete, managed, &mut report)
-                .await?;
+            self.reconcile(
+                &[row],
+                &server_rows,
+                Seen {
+                    volumes: &cloud,
+                    listing: Listing::Complete,
+                },
+                managed,
+                &mut report,
+                &mut backoff,
+            )
+            .await?;
         }
         Ok(report)
     }
@@ -81,11 +107,15 @@ impl VolumesPass<'_> {
         &self,
         rows: &[VolumeReconcileRow],
         server_rows: &[ServerReconcileRow],
-        cloud: &[CloudVolume],
-        listing: Listing,
+        seen: Seen<'_>,
         managed: &ManagedProjects,
         report: &mut PassReport,
+        backoff: &mut Backoff<'_>,
     ) -> AppResult<()> {
+        let Seen {
+            volumes: cloud,
+            listing,
+        } = seen;
         let server_cloud_id: HashMap<i64, &str> = server_rows
             .iter()
             .filter_map(|s| Some((s.id, s.openstack_id.as_deref()?)))
@@ -123,6 +153,11 @@ impl VolumesPass<'_> {
 
         for change in diff_volumes(&records, cloud, listing, &self.policy, self.now) {
             let line = describe(&change);
+            let resource = resource_id(&change);
+            if let Some(deferred) = backoff.deferred(resource) {
+                report.deferred(line, deferred);
+                continue;
+            }
             if self.dry_run {
                 let drift = matches!(
                     change,
@@ -134,6 +169,7 @@ impl VolumesPass<'_> {
             let outcome = self
                 .apply(change, &cloud_by_id, &server_of_cloud, &project_of, managed)
                 .await;
+            backoff.settle(resource, &outcome).await;
             report.record(line, outcome);
         }
         Ok(())
@@ -267,6 +303,26 @@ impl KindRows for VolumeRows {
 
     async fn get(project: &dyn CloudProject, openstack_id: &str) -> CloudResult<()> {
         project.get_volume(openstack_id).await.map(|_| ())
+    }
+}
+
+/// The row a change acts on; `None` for a cloud volume no row claims.
+/// What the cloud showed, and how much of it.
+#[derive(Clone, Copy)]
+struct Seen<'a> {
+    volumes: &'a [CloudVolume],
+    listing: Listing,
+}
+
+fn resource_id(change: &VolumeChange) -> Option<i64> {
+    match change {
+        VolumeChange::Observe { id, .. }
+        | VolumeChange::FinishDelete { id, .. }
+        | VolumeChange::ConfirmGone { id, .. }
+        | VolumeChange::ReissueCreate { id, .. }
+        | VolumeChange::TimeOut { id, .. }
+        | VolumeChange::FieldMismatch { id, .. } => Some(*id),
+        VolumeChange::Unmanaged { .. } => None,
     }
 }
 

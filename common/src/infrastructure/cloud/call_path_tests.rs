@@ -1,5 +1,5 @@
 //! Behaviour of the shared call path (retries, Retry-After, timeouts,
-//! concurrency limit, 401 replay) against a scripted server.
+//! concurrency limit, call rate, 401 replay) against a scripted server.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,6 +12,7 @@ use serde_json::json;
 use super::catalog::{Catalog, CatalogEndpoint, CatalogService};
 use super::error::{CloudError, CloudResult, CloudService, Outcome};
 use super::http::HttpCore;
+use super::rate::CallRate;
 use super::secret::Secret;
 use super::session::{Dialect, Req, Session};
 use super::settings::{EndpointInterface, HttpSettings, RetryPolicy};
@@ -84,9 +85,17 @@ impl TokenSource for CountingTokens {
 }
 
 fn session(server: &TestServer, http: HttpSettings) -> (Session, Arc<CountingTokens>) {
+    rated_session(server, http, None)
+}
+
+fn rated_session(
+    server: &TestServer,
+    http: HttpSettings,
+    rate: Option<Arc<CallRate>>,
+) -> (Session, Arc<CountingTokens>) {
     let tokens = CountingTokens::new(&server.url);
     let session = Session {
-        http: Arc::new(HttpCore::new("test", http).unwrap()),
+        http: Arc::new(HttpCore::new("test", http, rate).unwrap()),
         tokens: tokens.clone(),
         dialect: Dialect::OpenStack,
         interfaces: vec![EndpointInterface::Public],
@@ -210,7 +219,7 @@ async fn refused_connection_is_a_definite_failure() {
     drop(listener);
     let tokens = CountingTokens::new(&url);
     let s = Session {
-        http: Arc::new(HttpCore::new("test", settings(2, Duration::from_secs(2), 4)).unwrap()),
+        http: Arc::new(HttpCore::new("test", settings(2, Duration::from_secs(2), 4), None).unwrap()),
         tokens,
         dialect: Dialect::OpenStack,
         interfaces: vec![EndpointInterface::Public],
@@ -423,5 +432,61 @@ async fn calls_are_traced_with_template_status_and_request_id_but_never_the_toke
 fn an_unreadable_ca_certificate_is_a_setup_error() {
     let mut http = settings(1, Duration::from_secs(1), 1);
     http.ca_certificates_pem = vec!["-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n".into()];
-    assert!(HttpCore::new("test", http).is_err());
+    assert!(HttpCore::new("test", http, None).is_err());
+}
+
+#[tokio::test]
+async fn calls_through_a_rate_start_evenly_spaced() {
+    let server = TestServer::start(vec![]).await;
+    server.otherwise(Canned::json(200, OK));
+    let rate = Arc::new(CallRate::per_second(20));
+    let (s, _) = rated_session(&server, settings(1, Duration::from_secs(5), 4), Some(rate));
+    let started = Instant::now();
+    for _ in 0..6 {
+        s.send(&get()).await.unwrap();
+    }
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "6 calls at 20/s need 5 intervals of 50 ms, took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(server.count(), 6);
+}
+
+#[tokio::test]
+async fn a_retry_after_holds_back_the_other_calls_through_the_rate() {
+    let server = TestServer::start(vec![Canned::json(429, "{}").header("retry-after", "1")]).await;
+    server.otherwise(Canned::json(200, OK));
+    let rate = Arc::new(CallRate::unlimited());
+    let (s, _) = rated_session(&server, settings(1, Duration::from_secs(5), 4), Some(rate));
+    let started = Instant::now();
+    assert!(matches!(s.send(&get()).await, Err(CloudError::RateLimited { .. })));
+    s.send(&get()).await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "the second call waited out the pause: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(server.count(), 2);
+}
+
+#[tokio::test]
+async fn a_pause_longer_than_a_call_may_wait_fails_calls_without_sending_them() {
+    let server = TestServer::start(vec![Canned::json(429, "{}").header("retry-after", "120")]).await;
+    server.otherwise(Canned::json(200, OK));
+    let rate = Arc::new(CallRate::unlimited());
+    let (s, _) = rated_session(&server, settings(3, Duration::from_secs(5), 4), Some(rate));
+    assert!(s.send(&get()).await.is_err());
+    let started = Instant::now();
+    match s.send(&get()).await.unwrap_err() {
+        CloudError::RateLimited { retry_after, .. } => {
+            assert!(
+                retry_after.is_some_and(|d| d > Duration::from_secs(100)),
+                "{retry_after:?}"
+            )
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_secs(2), "refused at once");
+    assert_eq!(server.count(), 1, "the held-back call never reached the cloud");
 }

@@ -9,6 +9,7 @@ use super::model::*;
 use super::nhn::NhnCloud;
 use super::openstack::OpenStackCloud;
 use super::port::{CloudInventory, CloudProject, IdentityApi};
+use super::rate::CallRate;
 use super::settings::{NhnSettings, NhnTenantCredentials, OpenStackSettings};
 
 /// Where one of our projects lives in the cloud.
@@ -48,6 +49,23 @@ impl CloudConnector {
         Ok(CloudConnector {
             openstack: openstack.map(OpenStackCloud::new).transpose()?,
             nhn: nhn.map(NhnCloud::new).transpose()?,
+        })
+    }
+
+    /// As [`CloudConnector::new`], with each cloud's calls, from every task
+    /// holding this connector, started at most `per_second` a second (0: no
+    /// rate) and all paused by a `Retry-After` from that cloud.
+    pub fn with_call_rate(
+        openstack: Option<OpenStackSettings>,
+        nhn: Option<NhnSettings>,
+        per_second: u32,
+    ) -> CloudResult<Self> {
+        let rate = || Some(Arc::new(CallRate::per_second(per_second)));
+        Ok(CloudConnector {
+            openstack: openstack
+                .map(|s| OpenStackCloud::with_call_rate(s, rate()))
+                .transpose()?,
+            nhn: nhn.map(|s| NhnCloud::with_call_rate(s, rate())).transpose()?,
         })
     }
 

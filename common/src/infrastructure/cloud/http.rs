@@ -1,5 +1,6 @@
-//! The one HTTP call path every adapter goes through: concurrency limit,
-//! per-attempt timeout, retries with backoff, tracing span, error mapping.
+//! The one HTTP call path every adapter goes through: call rate (when the
+//! client has one), concurrency limit, per-attempt timeout, retries with
+//! backoff, tracing span, error mapping.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,6 +16,7 @@ use tracing::field::Empty;
 use super::backoff::backoff_delay;
 use super::error::{CloudError, CloudResult, CloudService, ErrorDetail, Outcome};
 use super::fault::{classify, request_id, retry_after};
+use super::rate::CallRate;
 use super::settings::HttpSettings;
 
 /// Installs the ring crypto provider for rustls. Call once before the first
@@ -65,6 +67,8 @@ impl RawResponse {
 pub(crate) struct HttpCore {
     client: Client,
     limit: Arc<Semaphore>,
+    /// Shared by every call of this client; `Retry-After` pauses it.
+    rate: Option<Arc<CallRate>>,
     settings: HttpSettings,
     provider: &'static str,
 }
@@ -72,10 +76,12 @@ pub(crate) struct HttpCore {
 struct AttemptFailure {
     error: CloudError,
     retry_after: Option<Duration>,
+    /// Refused before sending: the cloud's pause outlasts what a call may wait.
+    held_back: bool,
 }
 
 impl HttpCore {
-    pub fn new(provider: &'static str, settings: HttpSettings) -> CloudResult<Self> {
+    pub fn new(provider: &'static str, settings: HttpSettings, rate: Option<Arc<CallRate>>) -> CloudResult<Self> {
         install_crypto_provider();
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
@@ -99,6 +105,7 @@ impl HttpCore {
         Ok(HttpCore {
             client,
             limit: Arc::new(Semaphore::new(settings.max_concurrency.max(1))),
+            rate,
             settings,
             provider,
         })
@@ -114,7 +121,8 @@ impl HttpCore {
                 Ok(response) => return Ok(response),
                 Err(failure) => failure,
             };
-            if attempt >= policy.max_attempts.max(1) {
+            let paused = self.pause_on_retry_after(&failure);
+            if failure.held_back || attempt >= policy.max_attempts.max(1) {
                 return Err(failure.error);
             }
             let delay = match &failure.error {
@@ -144,9 +152,33 @@ impl HttpCore {
                 error = failure.error.kind(),
                 "retrying cloud call"
             );
-            tokio::time::sleep(delay).await;
+            if !paused {
+                tokio::time::sleep(delay).await;
+            }
             attempt += 1;
         }
+    }
+
+    /// A throttled or unavailable answer with `Retry-After` pauses every call
+    /// through this client's rate; true when it did (the next attempt then
+    /// waits in [`CallRate::acquire`]).
+    fn pause_on_retry_after(&self, failure: &AttemptFailure) -> bool {
+        let (Some(rate), Some(after)) = (&self.rate, failure.retry_after) else {
+            return false;
+        };
+        if !matches!(
+            failure.error,
+            CloudError::RateLimited { .. } | CloudError::Unavailable { .. }
+        ) {
+            return false;
+        }
+        tracing::info!(
+            provider = self.provider,
+            retry_after_ms = after.as_millis() as u64,
+            "cloud asked to wait; pausing its calls"
+        );
+        rate.pause(after);
+        true
     }
 
     async fn attempt(&self, call: &HttpCall<'_>, attempt: u32) -> Result<RawResponse, AttemptFailure> {
@@ -162,12 +194,25 @@ impl HttpCore {
             request_id = Empty,
         );
         async {
+            if let Some(rate) = &self.rate
+                && let Err(wait) = rate.acquire(self.settings.retry.max_retry_after).await
+            {
+                return Err(AttemptFailure {
+                    error: CloudError::RateLimited {
+                        retry_after: Some(wait),
+                        detail: ErrorDetail::local(call.service, "the cloud asked to wait; call not sent"),
+                    },
+                    retry_after: None,
+                    held_back: true,
+                });
+            }
             let _permit = self.limit.acquire().await.map_err(|_| AttemptFailure {
                 error: CloudError::Unavailable {
                     outcome: Outcome::Definite,
                     detail: ErrorDetail::local(call.service, "client is shutting down"),
                 },
                 retry_after: None,
+                held_back: false,
             })?;
             let started = Instant::now();
             let mut request = self
@@ -203,7 +248,11 @@ impl HttpCore {
                     let error = classify(call.service, status, &headers, &body, call.mutating());
                     tracing::warn!(error = error.kind(), message = %error.message(), "cloud call failed");
                     let retry_after = retry_after(&headers, &body, Utc::now());
-                    Err(AttemptFailure { error, retry_after })
+                    Err(AttemptFailure {
+                        error,
+                        retry_after,
+                        held_back: false,
+                    })
                 }
                 Err(e) => {
                     let error = transport_error(call, &e);
@@ -211,6 +260,7 @@ impl HttpCore {
                     Err(AttemptFailure {
                         error,
                         retry_after: None,
+                        held_back: false,
                     })
                 }
             }

@@ -22,6 +22,7 @@ mod operation;
 mod pager;
 mod port;
 mod project;
+mod rate;
 mod secret;
 mod services;
 mod session;

@@ -28,6 +28,7 @@ pub mod memberships;
 pub mod network_interfaces;
 pub mod projects;
 pub mod quotas;
+pub mod reconcile_backoff;
 pub mod reconcile_requests;
 pub mod reconcile_runs;
 pub mod resource_actions;

@@ -15,6 +15,7 @@ use super::http::HttpCore;
 use super::model::*;
 use super::port::{CloudInventory, CloudProject, IdentityApi};
 use super::project::ProjectClient;
+use super::rate::CallRate;
 use super::session::{Dialect, Session};
 use super::settings::{EndpointInterface, NhnSettings, NhnTenantCredentials};
 
@@ -30,7 +31,12 @@ pub struct NhnCloud {
 
 impl NhnCloud {
     pub fn new(settings: NhnSettings) -> CloudResult<Self> {
-        let http = Arc::new(HttpCore::new("nhn", settings.http.clone())?);
+        Self::with_call_rate(settings, None)
+    }
+
+    /// Every call of this cloud, every tenant's included, passes through `rate`.
+    pub fn with_call_rate(settings: NhnSettings, rate: Option<Arc<CallRate>>) -> CloudResult<Self> {
+        let http = Arc::new(HttpCore::new("nhn", settings.http.clone(), rate)?);
         Ok(NhnCloud {
             http,
             settings,

@@ -13,6 +13,7 @@ use super::http::HttpCore;
 use super::model::Provider;
 use super::port::{CloudInventory, CloudProject, IdentityApi};
 use super::project::ProjectClient;
+use super::rate::CallRate;
 use super::session::{Dialect, Session};
 use super::settings::OpenStackSettings;
 
@@ -28,7 +29,12 @@ pub struct OpenStackCloud {
 
 impl OpenStackCloud {
     pub fn new(settings: OpenStackSettings) -> CloudResult<Self> {
-        let http = Arc::new(HttpCore::new("openstack", settings.http.clone())?);
+        Self::with_call_rate(settings, None)
+    }
+
+    /// Every call of this cloud, from every task, passes through `rate`.
+    pub fn with_call_rate(settings: OpenStackSettings, rate: Option<Arc<CallRate>>) -> CloudResult<Self> {
+        let http = Arc::new(HttpCore::new("openstack", settings.http.clone(), rate)?);
         let auth = Arc::new(KeystoneAuth::new(http.clone(), settings.clone()));
         Ok(OpenStackCloud { http, auth, settings })
     }

@@ -65,3 +65,50 @@ async fn clearing_nothing_is_harmless() {
     reconcile_backoff::clear(&db.pool, "server", &[]).await.unwrap();
     assert_eq!(reconcile_backoff::list(&db.pool, "server").await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn entries_of_deleted_or_missing_rows_are_orphans_and_cleared() {
+    let db = TestDb::new().await;
+    let project = sqlx::query(
+        "INSERT INTO project (domain_id, name, provider, openstack_id, status) VALUES (1, 'p1', 'openstack', 'c1', 'ACTIVE')",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap()
+    .last_insert_id();
+    let group = |deleted: bool| {
+        let pool = db.pool.clone();
+        async move {
+            sqlx::query(
+                "INSERT INTO security_group (project_id, name, status, deleted_at) \
+                 VALUES (?, UUID(), 'ACTIVE', IF(?, UTC_TIMESTAMP(6), NULL))",
+            )
+            .bind(project)
+            .bind(deleted)
+            .execute(&pool)
+            .await
+            .unwrap()
+            .last_insert_id() as i64
+        }
+    };
+    let live = group(false).await;
+    let deleted = group(true).await;
+    for id in [live, deleted, 999_999] {
+        reconcile_backoff::record_failure(&db.pool, "security_group", id, 1, Utc::now(), "x")
+            .await
+            .unwrap();
+    }
+
+    let cleared = reconcile_backoff::clear_orphans(&db.pool, "security_group")
+        .await
+        .unwrap();
+
+    assert_eq!(cleared, 2);
+    let left: Vec<i64> = reconcile_backoff::list(&db.pool, "security_group")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.resource_id)
+        .collect();
+    assert_eq!(left, [live]);
+}

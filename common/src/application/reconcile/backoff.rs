@@ -78,13 +78,17 @@ pub fn verdict(
     }
 }
 
-/// Entries a pass can forget: a complete listing showed their resource
-/// needing nothing (or the row is gone), and they were due.
-pub fn settled(entries: &[i64], touched: &HashSet<i64>, listing: Listing) -> Vec<i64> {
+/// Entries a pass can forget: a complete listing showed their resource,
+/// one of the rows the pass looked at, needing nothing.
+pub fn settled(entries: &[i64], rows: &HashSet<i64>, touched: &HashSet<i64>, listing: Listing) -> Vec<i64> {
     if !listing.is_complete() {
         return Vec::new();
     }
-    entries.iter().copied().filter(|id| !touched.contains(id)).collect()
+    entries
+        .iter()
+        .copied()
+        .filter(|id| rows.contains(id) && !touched.contains(id))
+        .collect()
 }
 
 /// A resource whose next attempt is still ahead.
@@ -181,11 +185,20 @@ impl<'a> Backoff<'a> {
         }
     }
 
-    /// Forgets the failures of resources a complete listing found needing nothing.
-    pub async fn finish(self, listing: Listing) {
+    /// Forgets the failures of resources among `rows` (the rows the pass
+    /// looked at) that a complete listing found needing nothing, and of
+    /// resources whose row is deleted.
+    pub async fn finish(&self, listing: Listing, rows: impl IntoIterator<Item = i64>) {
         let ids: Vec<i64> = self.entries.keys().copied().collect();
-        let done = settled(&ids, &self.touched, listing);
-        if let Err(e) = reconcile_backoff::clear(self.pool, self.resource_type, &done).await {
+        let rows: HashSet<i64> = rows.into_iter().collect();
+        let done = settled(&ids, &rows, &self.touched, listing);
+        let cleared = match reconcile_backoff::clear(self.pool, self.resource_type, &done).await {
+            Ok(()) => reconcile_backoff::clear_orphans(self.pool, self.resource_type)
+                .await
+                .map(|_| ()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = cleared {
             tracing::warn!(resource_type = self.resource_type, error = ?e, "backoff not cleared");
         }
     }

@@ -89,7 +89,7 @@ impl NetworkInterfacesPass<'_> {
             report.record(line, outcome);
         }
         if !self.dry_run {
-            backoff.finish(self.listing).await;
+            backoff.finish(self.listing, rows.iter().map(|r| r.id)).await;
         }
         Ok(report)
     }

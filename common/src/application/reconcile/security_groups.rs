@@ -103,7 +103,7 @@ impl SecurityGroupsPass<'_> {
             report.record(line, outcome);
         }
         if !self.dry_run {
-            backoff.finish(self.listing).await;
+            backoff.finish(self.listing, rows.iter().map(|r| r.id)).await;
         }
         Ok(report)
     }

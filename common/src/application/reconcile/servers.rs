@@ -47,9 +47,6 @@ impl ServersPass<'_> {
         let mut backoff = Backoff::load(self.pool, "server", self.policy.backoff, self.now).await?;
         self.reconcile(&rows, &cloud, self.listing, managed, &mut report, &mut backoff)
             .await?;
-        if !self.dry_run {
-            backoff.finish(self.listing).await;
-        }
         Ok(report)
     }
 
@@ -134,6 +131,9 @@ impl ServersPass<'_> {
             let outcome = self.apply(change, &cloud_by_id, &project_of, managed).await;
             backoff.settle(resource, &outcome).await;
             report.record(line, outcome);
+        }
+        if !self.dry_run {
+            backoff.finish(listing, rows.iter().map(|r| r.id)).await;
         }
         Ok(())
     }

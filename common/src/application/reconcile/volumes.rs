@@ -59,9 +59,6 @@ impl VolumesPass<'_> {
             &mut backoff,
         )
         .await?;
-        if !self.dry_run {
-            backoff.finish(self.listing).await;
-        }
         Ok(report)
     }
 
@@ -171,6 +168,9 @@ impl VolumesPass<'_> {
                 .await;
             backoff.settle(resource, &outcome).await;
             report.record(line, outcome);
+        }
+        if !self.dry_run {
+            backoff.finish(listing, rows.iter().map(|r| r.id)).await;
         }
         Ok(())
     }

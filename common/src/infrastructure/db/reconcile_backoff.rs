@@ -55,6 +55,31 @@ pub async fn record_failure(
     Ok(())
 }
 
+/// Forgets the failures of resources whose row is deleted (or was never
+/// there). Returns how many went.
+pub async fn clear_orphans(pool: &MySqlPool, resource_type: &str) -> AppResult<u64> {
+    macro_rules! orphans_of {
+        ($table:literal) => {
+            concat!(
+                "DELETE b FROM reconcile_backoff b LEFT JOIN ",
+                $table,
+                " r ON r.id = b.resource_id AND r.deleted_at IS NULL WHERE b.resource_type = '",
+                $table,
+                "' AND r.id IS NULL"
+            )
+        };
+    }
+    let sql = match resource_type {
+        "server" => orphans_of!("server"),
+        "volume" => orphans_of!("volume"),
+        "floating_ip" => orphans_of!("floating_ip"),
+        "network_interface" => orphans_of!("network_interface"),
+        "security_group" => orphans_of!("security_group"),
+        _ => return Ok(0),
+    };
+    Ok(sqlx::query(sql).execute(pool).await?.rows_affected())
+}
+
 /// Forgets the failures of these resources.
 pub async fn clear(pool: &MySqlPool, resource_type: &str, resource_ids: &[i64]) -> AppResult<()> {
     if resource_ids.is_empty() {

@@ -85,13 +85,21 @@ fn a_version_conflict_neither_counts_nor_clears() {
 
 #[test]
 fn a_complete_listing_settles_entries_whose_resource_needed_nothing() {
+    let rows: HashSet<i64> = [1, 2, 3].into();
     let touched: HashSet<i64> = [2].into();
-    assert_eq!(settled(&[1, 2, 3], &touched, Listing::Complete), vec![1, 3]);
+    assert_eq!(settled(&[1, 2, 3], &rows, &touched, Listing::Complete), vec![1, 3]);
+}
+
+#[test]
+fn entries_of_rows_the_pass_did_not_look_at_are_kept() {
+    let rows: HashSet<i64> = [1].into();
+    assert_eq!(settled(&[1, 7], &rows, &HashSet::new(), Listing::Complete), vec![1]);
 }
 
 #[test]
 fn a_changes_since_listing_settles_nothing() {
-    assert!(settled(&[1, 2], &HashSet::new(), Listing::ChangesSince(now())).is_empty());
+    let rows: HashSet<i64> = [1, 2].into();
+    assert!(settled(&[1, 2], &rows, &HashSet::new(), Listing::ChangesSince(now())).is_empty());
 }
 
 #[test]

@@ -19,7 +19,12 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CountStatements {
         STATEMENTS.fetch_add(1, Ordering::Relaxed);
         let mut summary = Summary(String::new());
         event.record(&mut summary);
-        let verb = summary.0.trim_start_matches('"').split_whitespace().next().unwrap_or("");
+        let verb = summary
+            .0
+            .trim_start_matches('"')
+            .split_whitespace()
+            .next()
+            .unwrap_or("");
         if ["UPDATE", "INSERT", "DELETE", "REPLACE"]
             .iter()
             .any(|w| verb.eq_ignore_ascii_case(w))

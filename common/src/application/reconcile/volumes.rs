@@ -42,12 +42,6 @@ impl VolumesPass<'_> {
             .map_err(cloud_failure)?;
         let ids = managed.ids();
         let rows = volumes::list_for_reconcile(self.pool, &ids).await?;
-        let server_rows = servers::list_for_reconcile(self.pool, &ids).await?;
-        let server_cloud_id: HashMap<i64, &str> = server_rows
-            .iter()
-            .filter_map(|s| Some((s.id, s.openstack_id.as_deref()?)))
-            .collect();
-        let server_of_cloud: HashMap<&str, i64> = server_cloud_id.iter().map(|(id, os)| (*os, *id)).collect();
         let records: Vec<VolumeRecord> = rows
             .iter()
             .map(|r| VolumeRecord {
@@ -59,10 +53,7 @@ impl VolumesPass<'_> {
                 pending_since: r.pending_since,
                 size_gb: u32::try_from(r.size_gb).unwrap_or(0),
                 requested_size_gb: r.requested_size_gb.and_then(|s| u32::try_from(s).ok()),
-                attached_to: r
-                    .server_id
-                    .and_then(|s| server_cloud_id.get(&s))
-                    .map(|s| (*s).to_owned()),
+                attached_to: r.server_openstack_id.clone(),
                 is_root: r.is_root,
                 synced: r.last_synced_at.is_some(),
             })
@@ -71,7 +62,27 @@ impl VolumesPass<'_> {
         let cloud_by_id: HashMap<&str, &CloudVolume> = cloud.iter().map(|c| (c.id.as_str(), c)).collect();
         let project_of: HashMap<i64, i64> = rows.iter().map(|r| (r.id, r.project_id)).collect();
 
-        for change in diff_volumes(&records, &cloud, self.listing, &self.policy, self.now) {
+        let changes = diff_volumes(&records, &cloud, self.listing, &self.policy, self.now);
+        // Our ids of the cloud's servers are needed only to store an attachment.
+        let attaches = changes.iter().any(|c| {
+            matches!(
+                c,
+                VolumeChange::Observe {
+                    attached_to: Some(_),
+                    ..
+                }
+            )
+        });
+        let server_rows = if attaches && !self.dry_run {
+            servers::list_for_reconcile(self.pool, &ids).await?
+        } else {
+            Vec::new()
+        };
+        let server_of_cloud: HashMap<&str, i64> = server_rows
+            .iter()
+            .filter_map(|s| Some((s.openstack_id.as_deref()?, s.id)))
+            .collect();
+        for change in changes {
             let line = describe(&change);
             if self.dry_run {
                 let drift = matches!(

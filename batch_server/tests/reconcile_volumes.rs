@@ -149,7 +149,31 @@ async fn a_second_volume_pass_with_no_cloud_change_writes_nothing(protocol: Prot
     );
 }
 
+async fn an_attachment_the_cloud_shows_is_stored_with_our_server_id(protocol: Protocol) {
+    let w = world(protocol, Kind::Volumes).await;
+    let fleet = [cloud_sim::FleetServer {
+        name: "vm".into(),
+        root_gb: 20,
+        ..Default::default()
+    }];
+    let seeded = w.oob().seed_fleet(&w.cloud_project, &fleet).unwrap().remove(0);
+    let server = w.row(Some(&seeded.server_id), "ACTIVE", None).await;
+    let id = w.volume_row(Some(&seeded.root_volume_id), "AVAILABLE", None, 20).await;
+
+    let pass = w.pass().await;
+
+    assert_eq!(pass.counts.errors, 0, "{pass:?}");
+    let (status, server_id): (String, Option<i64>) =
+        sqlx::query_as("SELECT status, server_id FROM volume WHERE id = ?")
+            .bind(id)
+            .fetch_one(&w.db.pool)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), server_id), ("IN_USE", Some(server)));
+}
+
 both_protocols!(
+    an_attachment_the_cloud_shows_is_stored_with_our_server_id,
     a_created_volume_becomes_available,
     a_volume_whose_create_response_was_lost_is_adopted,
     an_out_of_band_size_change_is_reported_and_our_size_kept,

@@ -24,7 +24,7 @@ mod state;
 mod time_fmt;
 
 pub use config::{Quotas, SimConfig};
-pub use control::{Counters, OutOfBand, ResourceKind};
+pub use control::{Counters, FleetServer, OutOfBand, ResourceKind, SeededServer};
 pub use faults::{FaultAction, FaultRule, Faults, LostMode};
 pub use nhn::store::{NhnTenant, NhnTenantSpec};
 pub use server::{ServiceCredentials, SimServer};

@@ -190,3 +190,57 @@ async fn nhn_tenants_can_be_registered_over_http() {
     assert_eq!(t["tenant"]["region"], "KR2");
     assert_eq!(t["tenant"]["tenant_id"].as_str().unwrap().len(), 32);
 }
+
+#[tokio::test]
+async fn a_seeded_fleet_lists_as_settled_servers_with_bound_ports_and_attached_root_volumes() {
+    let env = common::start().await;
+    let admin = env.admin().await;
+    let fleet: Vec<cloud_sim::FleetServer> = (1..=3)
+        .map(|i| cloud_sim::FleetServer {
+            name: format!("fleet-{i}"),
+            metadata: [("inventory_id".to_string(), format!("server:{i}"))].into(),
+            root_gb: 20,
+        })
+        .collect();
+    let seeded = env.sim.out_of_band().seed_fleet("fleet-project", &fleet).unwrap();
+    assert_eq!(seeded.len(), 3);
+
+    let servers = env
+        .get_json(
+            &admin,
+            "/compute/v2.1/servers/detail?all_tenants=1&project_id=fleet-project",
+        )
+        .await;
+    let servers = servers["servers"].as_array().unwrap();
+    assert_eq!(servers.len(), 3);
+    for s in servers {
+        assert_eq!(s["status"], "ACTIVE");
+        assert!(s["metadata"]["inventory_id"].as_str().unwrap().starts_with("server:"));
+    }
+    let volumes = env
+        .get_json(
+            &admin,
+            &format!("/volume/v3/{}/volumes/detail?all_tenants=1", admin.project_id),
+        )
+        .await;
+    for one in &seeded {
+        let v = volumes["volumes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["id"] == one.root_volume_id.as_str())
+            .unwrap();
+        assert_eq!(v["status"], "in-use");
+        assert_eq!(v["bootable"], "true");
+        assert_eq!(v["size"], 20);
+        assert_eq!(v["attachments"][0]["server_id"], one.server_id.as_str());
+        let ports = env
+            .get_json(&admin, &format!("/networking/v2.0/ports?device_id={}", one.server_id))
+            .await;
+        assert_eq!(ports["ports"][0]["id"], one.port_id.as_str());
+        assert_eq!(ports["ports"][0]["status"], "ACTIVE");
+        assert_eq!(ports["ports"][0]["fixed_ips"][0]["ip_address"], one.fixed_ip.as_str());
+    }
+    assert_eq!(env.sim.counters().get("server.create"), 0, "nobody called the API");
+    assert_eq!(env.sim.counters().get("volume.create"), 0);
+}

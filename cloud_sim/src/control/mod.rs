@@ -1,8 +1,10 @@
 //! The test control surface (`/_sim/...`): faults, transitions, counters, clock, tenants, out-of-band changes.
 mod counters;
+mod fleet;
 mod out_of_band;
 
 pub use counters::Counters;
+pub use fleet::{FleetServer, SeededServer};
 pub use out_of_band::{OutOfBand, ResourceKind};
 
 use std::collections::BTreeMap;

@@ -51,7 +51,7 @@ impl OutOfBand {
         }
     }
 
-    fn with_cloud<T>(&self, f: impl FnOnce(&mut Cloud) -> Result<T, String>) -> Result<T, String> {
+    pub(super) fn with_cloud<T>(&self, f: impl FnOnce(&mut Cloud) -> Result<T, String>) -> Result<T, String> {
         let mut st = lock(&self.shared.state);
         st.advance_all();
         let cloud = st
@@ -337,7 +337,7 @@ fn project_network(c: &Cloud, project_id: &str) -> Option<String> {
         .map(|n| n.id.clone())
 }
 
-fn oob_create(c: &mut Cloud, kind: ResourceKind, project_id: &str, spec: &Value) -> Result<String, String> {
+pub(super) fn oob_create(c: &mut Cloud, kind: ResourceKind, project_id: &str, spec: &Value) -> Result<String, String> {
     c.ensure_project(project_id);
     let now = c.now;
     let name = string_field(spec, "name").unwrap_or_else(|| "unmanaged".to_string());

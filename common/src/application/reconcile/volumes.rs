@@ -1,7 +1,7 @@
 //! The volumes pass: the same observe, diff, act as servers, with attachment
 //! and size read from the cloud.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use sqlx::{MySqlConnection, MySqlPool};
@@ -20,7 +20,7 @@ use crate::domain::server::inventory_id;
 use crate::domain::volume::VolumeStatus;
 use crate::error::AppResult;
 use crate::infrastructure::cloud::{CloudConnector, CloudProject, CloudResult, CloudVolume};
-use crate::infrastructure::db::servers::{self, ServerReconcileRow};
+use crate::infrastructure::db::servers;
 use crate::infrastructure::db::volumes::{self, ObservedVolume, VolumeReconcileRow};
 
 pub struct VolumesPass<'a> {
@@ -45,20 +45,9 @@ impl VolumesPass<'_> {
             .map_err(cloud_failure)?;
         let ids = managed.ids();
         let rows = volumes::list_for_reconcile(self.pool, &ids).await?;
-        let server_rows = servers::list_for_reconcile(self.pool, &ids).await?;
         let mut backoff = Backoff::load(self.pool, "volume", self.policy.backoff, self.now).await?;
-        self.reconcile(
-            &rows,
-            &server_rows,
-            Seen {
-                volumes: &cloud,
-                listing: self.listing,
-            },
-            managed,
-            &mut report,
-            &mut backoff,
-        )
-        .await?;
+        self.reconcile(&rows, &cloud, self.listing, managed, &mut report, &mut backoff)
+            .await?;
         Ok(report)
     }
 
@@ -83,19 +72,8 @@ impl VolumesPass<'_> {
                     continue;
                 }
             };
-            let server_rows = servers::list_for_reconcile(self.pool, &[row.project_id]).await?;
-            self.reconcile(
-                &[row],
-                &server_rows,
-                Seen {
-                    volumes: &cloud,
-                    listing: Listing::Complete,
-                },
-                managed,
-                &mut report,
-                &mut backoff,
-            )
-            .await?;
+            self.reconcile(&[row], &cloud, Listing::Complete, managed, &mut report, &mut backoff)
+                .await?;
         }
         Ok(report)
     }
@@ -103,21 +81,12 @@ impl VolumesPass<'_> {
     async fn reconcile(
         &self,
         rows: &[VolumeReconcileRow],
-        server_rows: &[ServerReconcileRow],
-        seen: Seen<'_>,
+        cloud: &[CloudVolume],
+        listing: Listing,
         managed: &ManagedProjects,
         report: &mut PassReport,
         backoff: &mut Backoff<'_>,
     ) -> AppResult<()> {
-        let Seen {
-            volumes: cloud,
-            listing,
-        } = seen;
-        let server_cloud_id: HashMap<i64, &str> = server_rows
-            .iter()
-            .filter_map(|s| Some((s.id, s.openstack_id.as_deref()?)))
-            .collect();
-        let server_of_cloud: HashMap<&str, i64> = server_cloud_id.iter().map(|(id, os)| (*os, *id)).collect();
         let candidates: Vec<i64> = rows
             .iter()
             .filter(|r| r.openstack_id.is_none() && r.pending_action.as_deref() == Some("create"))
@@ -135,10 +104,7 @@ impl VolumesPass<'_> {
                 pending_since: r.pending_since,
                 size_gb: u32::try_from(r.size_gb).unwrap_or(0),
                 requested_size_gb: r.requested_size_gb.and_then(|s| u32::try_from(s).ok()),
-                attached_to: r
-                    .server_id
-                    .and_then(|s| server_cloud_id.get(&s))
-                    .map(|s| (*s).to_owned()),
+                attached_to: r.server_openstack_id.clone(),
                 is_root: r.is_root,
                 synced: r.last_synced_at.is_some(),
                 reissues: reissues.get(&r.id).copied().unwrap_or(0),
@@ -148,7 +114,33 @@ impl VolumesPass<'_> {
         let cloud_by_id: HashMap<&str, &CloudVolume> = cloud.iter().map(|c| (c.id.as_str(), c)).collect();
         let project_of: HashMap<i64, i64> = rows.iter().map(|r| (r.id, r.project_id)).collect();
 
-        for change in diff_volumes(&records, cloud, listing, &self.policy, self.now) {
+        let changes = diff_volumes(&records, cloud, listing, &self.policy, self.now);
+        // Our ids of the cloud's servers are needed only to store an attachment.
+        let attaches = changes.iter().any(|c| {
+            matches!(
+                c,
+                VolumeChange::Observe {
+                    attached_to: Some(_),
+                    ..
+                }
+            )
+        });
+        let server_rows = if attaches && !self.dry_run {
+            let projects: Vec<i64> = project_of
+                .values()
+                .copied()
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            servers::list_for_reconcile(self.pool, &projects).await?
+        } else {
+            Vec::new()
+        };
+        let server_of_cloud: HashMap<&str, i64> = server_rows
+            .iter()
+            .filter_map(|s| Some((s.openstack_id.as_deref()?, s.id)))
+            .collect();
+        for change in changes {
             let line = describe(&change);
             let resource = resource_id(&change);
             if let Some(deferred) = backoff.deferred(resource) {
@@ -307,13 +299,6 @@ impl KindRows for VolumeRows {
 }
 
 /// The row a change acts on; `None` for a cloud volume no row claims.
-/// What the cloud showed, and how much of it.
-#[derive(Clone, Copy)]
-struct Seen<'a> {
-    volumes: &'a [CloudVolume],
-    listing: Listing,
-}
-
 fn resource_id(change: &VolumeChange) -> Option<i64> {
     match change {
         VolumeChange::Observe { id, .. }

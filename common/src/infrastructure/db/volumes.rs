@@ -300,6 +300,8 @@ pub struct VolumeReconcileRow {
     pub pending_action: Option<String>,
     pub pending_since: Option<DateTime<Utc>>,
     pub server_id: Option<i64>,
+    /// The cloud id of the live server row `server_id` names.
+    pub server_openstack_id: Option<String>,
     pub is_root: bool,
     pub size_gb: i32,
     pub requested_size_gb: Option<i32>,
@@ -326,14 +328,17 @@ async fn reconcile_rows(
     ids: Option<&[i64]>,
 ) -> AppResult<Vec<VolumeReconcileRow>> {
     let mut qb = QueryBuilder::<MySql>::new(
-        "SELECT id, project_id, version, openstack_id, status, task_state, pending_action, pending_since, server_id,
-            is_root, size_gb, requested_size_gb, last_synced_at FROM volume WHERE deleted_at IS NULL",
+        "SELECT v.id, v.project_id, v.version, v.openstack_id, v.status, v.task_state, v.pending_action,
+            v.pending_since, v.server_id, s.openstack_id AS server_openstack_id, v.is_root, v.size_gb,
+            v.requested_size_gb, v.last_synced_at
+         FROM volume v LEFT JOIN server s ON s.id = v.server_id AND s.deleted_at IS NULL
+         WHERE v.deleted_at IS NULL",
     );
-    push_in(&mut qb, "project_id", project_ids);
+    push_in(&mut qb, "v.project_id", project_ids);
     if let Some(ids) = ids {
-        push_in(&mut qb, "id", ids);
+        push_in(&mut qb, "v.id", ids);
     }
-    qb.push(" ORDER BY id");
+    qb.push(" ORDER BY v.id");
     Ok(qb.build_query_as::<VolumeReconcileRow>().fetch_all(pool).await?)
 }
 

@@ -9,7 +9,7 @@ use sqlx::{AssertSqlSafe, MySqlPool};
 use super::cloud_listing::CloudResource;
 
 /// An inventory table the drills count: `server`, `volume`, `network_interface`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     pub id: i64,
     pub status: String,

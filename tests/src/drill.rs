@@ -9,6 +9,7 @@ pub mod cloud_listing;
 pub mod figures;
 pub mod http;
 pub mod judge;
+pub mod load;
 pub mod runs;
 pub mod sim_control;
 pub mod tenant;

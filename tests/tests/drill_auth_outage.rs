@@ -20,7 +20,7 @@ use e2e::drill::tenant::{Provider, Tenant, admin_token};
 use e2e::drill::{DRILL_SETTINGS, wait};
 use e2e::stack::client;
 
-const JOBS: [&str; 3] = ["servers", "volumes", "network-interfaces"];
+const JOBS: [&str; 4] = ["servers", "volumes", "network-interfaces", "security-groups"];
 const TABLES: [&str; 4] = ["server", "volume", "network_interface", "security_group"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -42,16 +42,18 @@ const TRANSITIONAL: &[&str] = &[
     "RESIZE",
 ];
 
+/// id, status, pending_action, error_message, openstack_id, deleted (0/1).
+type RawRow = (i64, String, Option<String>, Option<String>, Option<String>, i64);
+
 pub async fn rows(pool: &MySqlPool, table: &str) -> Vec<Row> {
     let sql = format!(
         "SELECT id, status, pending_action, error_message, openstack_id, CAST(deleted_at IS NOT NULL AS SIGNED) \
          FROM `{table}` ORDER BY id"
     );
-    let raw: Vec<(i64, String, Option<String>, Option<String>, Option<String>, i64)> =
-        sqlx::query_as(AssertSqlSafe(sql))
-            .fetch_all(pool)
-            .await
-            .unwrap_or_else(|e| panic!("read {table}: {e}"));
+    let raw: Vec<RawRow> = sqlx::query_as(AssertSqlSafe(sql))
+        .fetch_all(pool)
+        .await
+        .unwrap_or_else(|e| panic!("read {table}: {e}"));
     raw.into_iter()
         .map(
             |(id, status, pending_action, error_message, openstack_id, deleted)| Row {

@@ -27,6 +27,7 @@ pub struct TestDb {
     pub pool: MySqlPool,
     pub name: String,
     server: MySqlConnectOptions,
+    password: Option<String>,
 }
 
 static SERVER: OnceCell<Server> = OnceCell::const_new();
@@ -48,7 +49,29 @@ impl TestDb {
 
     pub async fn try_new() -> Result<TestDb, String> {
         let server = SERVER.get_or_try_init(find_server).await?;
-        let mut admin = MySqlConnection::connect_with(&server.options)
+        Self::create_on(server.options.clone(), server_password()).await
+    }
+
+    /// A fresh, migrated database on a server of the test's own (e.g. a
+    /// private instance the test stops and starts), not the shared one.
+    /// `url` names the server; its database part is ignored.
+    pub async fn on_server(url: &str) -> Result<TestDb, String> {
+        let parsed =
+            MySqlConnectOptions::from_str(url).map_err(|e| format!("{url:?} is not a valid mysql:// URL: {e}"))?;
+        let password = password_in(url).filter(|p| !p.is_empty());
+        let mut options = MySqlConnectOptions::new()
+            .host(parsed.get_host())
+            .port(parsed.get_port())
+            .username(parsed.get_username())
+            .charset("utf8mb4");
+        if let Some(p) = password.as_deref() {
+            options = options.password(p);
+        }
+        Self::create_on(options, password).await
+    }
+
+    async fn create_on(server: MySqlConnectOptions, password: Option<String>) -> Result<TestDb, String> {
+        let mut admin = MySqlConnection::connect_with(&server)
             .await
             .map_err(|e| format!("cannot connect to the test database server: {e}"))?;
         drop_abandoned(&mut admin).await;
@@ -62,7 +85,7 @@ impl TestDb {
         let pool = MySqlPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(10))
-            .connect_with(server.options.clone().database(&name))
+            .connect_with(server.clone().database(&name))
             .await
             .map_err(|e| format!("cannot open test database {name}: {e}"))?;
         common::infrastructure::db::MIGRATOR
@@ -72,18 +95,19 @@ impl TestDb {
         Ok(TestDb {
             pool,
             name,
-            server: server.options.clone(),
+            server,
+            password,
         })
     }
 
     /// A URL naming this database, for processes started by the test.
     pub fn url(&self) -> String {
-        url_of(&self.server, Some(&self.name))
+        url_of(&self.server, self.password.as_deref(), Some(&self.name))
     }
 
     /// A URL naming the server only.
     pub fn server_url(&self) -> String {
-        url_of(&self.server, None)
+        url_of(&self.server, self.password.as_deref(), None)
     }
 }
 
@@ -116,12 +140,12 @@ impl Drop for TestDb {
     }
 }
 
-fn url_of(options: &MySqlConnectOptions, database: Option<&str>) -> String {
+fn url_of(options: &MySqlConnectOptions, password: Option<&str>, database: Option<&str>) -> String {
     let user = options.get_username();
     let host = options.get_host();
     let port = options.get_port();
     let db = database.map(|d| format!("/{d}")).unwrap_or_default();
-    match server_password() {
+    match password {
         Some(pw) => format!("mysql://{user}:{pw}@{host}:{port}{db}"),
         None => format!("mysql://{user}@{host}:{port}{db}"),
     }
@@ -129,14 +153,13 @@ fn url_of(options: &MySqlConnectOptions, database: Option<&str>) -> String {
 
 fn server_password() -> Option<String> {
     static PASSWORD: OnceLock<Option<String>> = OnceLock::new();
-    PASSWORD
-        .get_or_init(|| {
-            let raw = configured_url()?;
-            let after_scheme = raw.split_once("://")?.1;
-            let userinfo = after_scheme.split_once('@')?.0;
-            userinfo.split_once(':').map(|(_, p)| p.to_owned())
-        })
-        .clone()
+    PASSWORD.get_or_init(|| password_in(&configured_url()?)).clone()
+}
+
+fn password_in(url: &str) -> Option<String> {
+    let after_scheme = url.split_once("://")?.1;
+    let userinfo = after_scheme.split_once('@')?.0;
+    userinfo.split_once(':').map(|(_, p)| p.to_owned())
 }
 
 fn configured_url() -> Option<String> {

@@ -59,7 +59,12 @@ impl Stack {
     /// Starts the stack with `overrides` replacing or adding to the
     /// environment both servers get (e.g. faster cron schedules).
     pub async fn start_with(overrides: &[(&str, &str)]) -> Stack {
-        let db = TestDb::new().await;
+        Stack::start_on(TestDb::new().await, overrides).await
+    }
+
+    /// Starts the stack against `db`, e.g. a database on a private server
+    /// the test stops and starts.
+    pub async fn start_on(db: TestDb, overrides: &[(&str, &str)]) -> Stack {
         let logs = tempdir::TempDir::new();
         let (sim_port, api_port, batch_port) = (free_port(), free_port(), free_port());
         let sim_url = format!("http://127.0.0.1:{sim_port}");

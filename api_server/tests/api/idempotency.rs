@@ -101,3 +101,43 @@ async fn keys_belong_to_their_user() {
     let res = create_with_key(&app, &member, "shared", json!({"name": "team-b"})).await;
     assert_eq!(res.status(), 403, "the member's request runs on its own and is refused");
 }
+
+/// Writes the claim a process leaves when it dies mid-request.
+async fn leave_claim_in_progress(app: &TestApp, key: &str, claimed_secs_ago: i64) {
+    let admin_id: i64 = sqlx::query_scalar("SELECT id FROM user WHERE account_id = ?")
+        .bind(ADMIN)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO idempotency_key (user_id, idempotency_key, method, path, request_hash, state, expires_at)
+         VALUES (?, ?, 'POST', '/projects', ?, 'in_progress', TIMESTAMPADD(SECOND, ?, UTC_TIMESTAMP(6)))",
+    )
+    .bind(admin_id)
+    .bind(key)
+    .bind("0".repeat(64))
+    .bind(24 * 3600 - claimed_secs_ago)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_claim_left_in_progress_by_a_dead_process_is_given_up_after_five_minutes() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    leave_claim_in_progress(&app, "crashed", 6 * 60).await;
+    let res = create_with_key(&app, &admin, "crashed", json!({"name": "team-a"})).await;
+    assert_eq!(
+        res.status(),
+        201,
+        "the retry runs instead of waiting for a dead request"
+    );
+    assert_eq!(project_count(&app).await, 1);
+
+    leave_claim_in_progress(&app, "running", 60).await;
+    let res = create_with_key(&app, &admin, "running", json!({"name": "team-b"})).await;
+    assert_eq!(res.status(), 422, "a claim a minute old still holds its key");
+    assert_eq!(json_of(res).await["code"], "IDEMPOTENCY_KEY_REUSED");
+    assert_eq!(project_count(&app).await, 1);
+}

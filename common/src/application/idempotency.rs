@@ -14,6 +14,11 @@ use crate::infrastructure::db::idempotency_keys::{self, Claim};
 pub const HEADER: &str = "Idempotency-Key";
 /// Stored responses are kept this long; the key can be reused afterwards.
 pub const KEEP_FOR: Duration = Duration::from_secs(24 * 3600);
+/// A claim still `in_progress` after this long belongs to a process that
+/// died mid-request (no request runs this long: every cloud call has a
+/// timeout), so a retry may claim the key again instead of waiting for an
+/// answer that will never come.
+pub const ABANDONED_AFTER: Duration = Duration::from_secs(5 * 60);
 const WAIT_FOR_FIRST: Duration = Duration::from_secs(15);
 const POLL_EVERY: Duration = Duration::from_millis(50);
 
@@ -76,6 +81,7 @@ pub async fn claim(pool: &MySqlPool, scope: &Scope<'_>) -> AppResult<Claimed> {
         path: scope.path,
         request_hash: &hash,
         ttl_secs: KEEP_FOR.as_secs(),
+        abandoned_after_secs: ABANDONED_AFTER.as_secs(),
     };
     let deadline = tokio::time::Instant::now() + WAIT_FOR_FIRST;
     loop {

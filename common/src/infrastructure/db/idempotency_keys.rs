@@ -12,6 +12,9 @@ pub struct Claim<'a> {
     pub path: &'a str,
     pub request_hash: &'a str,
     pub ttl_secs: u64,
+    /// An `in_progress` claim older than this was left by a process that
+    /// died mid-request and is given up.
+    pub abandoned_after_secs: u64,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -22,14 +25,19 @@ pub struct StoredKey {
     pub response_body: Option<Vec<u8>>,
 }
 
-/// Claims the key; false when a live claim exists already. An expired claim
-/// is removed first so the key can be used again.
+/// Claims the key; false when a live claim exists already. An expired claim,
+/// or an abandoned one, is removed first so the key can be used again.
 pub async fn try_claim(pool: &MySqlPool, claim: &Claim<'_>) -> AppResult<bool> {
+    // A claim was made `ttl_secs` before its `expires_at`, so one older than
+    // `abandoned_after_secs` expires before now + ttl - abandoned_after.
     sqlx::query(
-        "DELETE FROM idempotency_key WHERE user_id = ? AND idempotency_key = ? AND expires_at < UTC_TIMESTAMP(6)",
+        "DELETE FROM idempotency_key WHERE user_id = ? AND idempotency_key = ?
+           AND (expires_at < UTC_TIMESTAMP(6)
+                OR (state = 'in_progress' AND expires_at < TIMESTAMPADD(SECOND, ?, UTC_TIMESTAMP(6))))",
     )
     .bind(claim.user_id)
     .bind(claim.key)
+    .bind(claim.ttl_secs as i64 - claim.abandoned_after_secs as i64)
     .execute(pool)
     .await?;
     let result = sqlx::query(

@@ -1,7 +1,12 @@
 //! Support for end-to-end tests: the three real binaries on free ports
 //! against a fresh database and the simulated cloud.
 
+pub mod api;
+pub mod catalog;
 pub mod process;
+pub mod sim;
 pub mod stack;
+pub mod tenancy;
+pub mod wait;
 
 pub use stack::Stack;

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod catalog;
+pub mod memory;
 pub mod process;
 pub mod sim;
 pub mod stack;

@@ -19,6 +19,7 @@ use e2e::Stack;
 use e2e::api::Api;
 use e2e::catalog::Choices;
 use e2e::memory::rss_kib;
+use e2e::process::use_binaries_from;
 use e2e::sim::Sim;
 use e2e::tenancy::{self, Provider};
 use reqwest::Method;
@@ -96,9 +97,12 @@ fn env_number(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// Builds the three binaries in the profile this bench was built in, so
-/// the stack runs what the bench measures and not a stale build.
-fn build_binaries() -> String {
+const BINARIES: [&str; 3] = ["cloud_sim", "api_server", "batch_server"];
+
+/// Builds the three binaries in the profile this bench was built in, and
+/// runs private copies of them: the stack runs what this checkout says, even
+/// if another build in a shared target folder replaces the originals.
+fn build_binaries() -> (String, tempdir::Copies) {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().and_then(Path::parent).unwrap();
     let profile = match dir.file_name().and_then(|n| n.to_str()) {
@@ -110,12 +114,42 @@ fn build_binaries() -> String {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(cargo)
         .args(["build", "--profile", &profile, "--bins"])
-        .args(["-p", "cloud_sim", "-p", "api_server", "-p", "batch_server"])
+        .args(BINARIES.iter().flat_map(|b| ["-p", *b]))
         .current_dir(workspace)
         .status()
         .expect("cargo runs");
     assert!(status.success(), "building the binaries failed");
-    profile
+    let copies = tempdir::Copies::of(dir, &BINARIES);
+    use_binaries_from(copies.path().to_path_buf());
+    (profile, copies)
+}
+
+mod tempdir {
+    use std::path::{Path, PathBuf};
+
+    /// Copies of the binaries in a folder of their own, removed on drop.
+    pub struct Copies(PathBuf);
+
+    impl Copies {
+        pub fn of(from: &Path, names: &[&str]) -> Copies {
+            let dir = std::env::temp_dir().join(format!("cloudplane-load-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            for name in names {
+                std::fs::copy(from.join(name), dir.join(name)).unwrap();
+            }
+            Copies(dir)
+        }
+
+        pub fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Copies {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
 }
 
 fn rss_line(stack: &Stack) -> Vec<(&'static str, Option<u64>)> {
@@ -160,7 +194,9 @@ async fn seed(stack: &Stack, clients: usize) -> Vec<Client> {
 async fn drive(api_url: String, client: Client, until: Instant) -> Vec<Sample> {
     let anonymous = Api::new(&api_url);
     let login_body = json!({"account_id": client.account, "password": PASSWORD, "project_id": client.project_id});
-    let (mut tenant, _) = anonymous.login(&client.account, PASSWORD, Some(client.project_id)).await;
+    let (mut tenant, _) = anonymous
+        .login(&client.account, PASSWORD, Some(client.project_id))
+        .await;
     let mut samples = Vec::new();
     let mut random = 0x9E37_79B9_7F4A_7C15_u64 ^ (client.number as u64 + 1).wrapping_mul(0xA24B_AED4_963E_E407);
     let mut created = 0u64;
@@ -173,7 +209,12 @@ async fn drive(api_url: String, client: Client, until: Instant) -> Vec<Sample> {
         let n = created;
         let started = Instant::now();
         let (api, method, path, body) = match kind {
-            Kind::Login => (&anonymous, Method::POST, "/auth/login".to_owned(), Some(login_body.clone())),
+            Kind::Login => (
+                &anonymous,
+                Method::POST,
+                "/auth/login".to_owned(),
+                Some(login_body.clone()),
+            ),
             Kind::ListServers => (&tenant, Method::GET, "/servers?limit=50".to_owned(), None),
             Kind::ListVolumes => (&tenant, Method::GET, "/volumes?limit=50".to_owned(), None),
             Kind::ListSecurityGroups => (&tenant, Method::GET, "/security-groups?limit=50".to_owned(), None),
@@ -247,7 +288,7 @@ fn mib(kib: Option<u64>) -> String {
 async fn main() {
     let secs = env_number("LOAD_SECS", 60);
     let clients = env_number("LOAD_CLIENTS", 16).max(1) as usize;
-    let profile = build_binaries();
+    let (profile, _binaries) = build_binaries();
     let stack = Stack::start_with(&[
         ("QUOTA_DEFAULT_VOLUMES", "1000000"),
         ("QUOTA_DEFAULT_VOLUME_GB", "100000000"),
@@ -296,7 +337,11 @@ async fn main() {
         println!("errors by status: none");
     }
     for (status, kinds) in &by_status {
-        let name = if *status == 0 { "no answer".to_owned() } else { status.to_string() };
+        let name = if *status == 0 {
+            "no answer".to_owned()
+        } else {
+            status.to_string()
+        };
         println!("errors {name}: {kinds:?}");
     }
     println!("{:<14} {:>12} {:>12}", "VmRSS", "before", "after");

@@ -42,7 +42,9 @@ impl Reply {
     pub fn expect_error(self, status: u16) -> String {
         let request_id = self.header("x-request-id");
         let body = self.expect(status);
-        let code = body["code"].as_str().unwrap_or_else(|| panic!("no error code in {body}"));
+        let code = body["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error code in {body}"));
         assert!(body["message"].is_string(), "no message in {body}");
         assert_eq!(
             body["request_id"].as_str(),
@@ -53,10 +55,7 @@ impl Reply {
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
     }
 }
 
@@ -85,13 +84,7 @@ impl Api {
         self.call_with(method, path, body, &[]).await
     }
 
-    pub async fn call_with(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&Value>,
-        headers: &[(&str, &str)],
-    ) -> Reply {
+    pub async fn call_with(&self, method: Method, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> Reply {
         self.try_call(method.clone(), path, body, headers)
             .await
             .unwrap_or_else(|e| panic!("{method} {path} failed: {e}"))

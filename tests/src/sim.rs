@@ -81,14 +81,22 @@ impl Sim {
     /// An out-of-band change, as an operator with cloud access would make.
     pub async fn modify(&self, cloud: &str, kind: &str, id: &str, changes: Value) {
         self.api
-            .call(reqwest::Method::PATCH, &format!("/clouds/{cloud}/{kind}/{id}"), Some(&changes))
+            .call(
+                reqwest::Method::PATCH,
+                &format!("/clouds/{cloud}/{kind}/{id}"),
+                Some(&changes),
+            )
             .await
             .expect(204);
     }
 
     /// A resource nobody asked the control plane for; its id.
     pub async fn create(&self, cloud: &str, kind: &str, spec: Value) -> String {
-        let body = self.api.post(&format!("/clouds/{cloud}/{kind}"), spec).await.expect(201);
+        let body = self
+            .api
+            .post(&format!("/clouds/{cloud}/{kind}"), spec)
+            .await
+            .expect(201);
         body["id"]
             .as_str()
             .unwrap_or_else(|| panic!("no id in {body}"))

@@ -72,7 +72,10 @@ async fn inventory(admin: &Api, j: &Journey) {
         .await
         .expect(200);
     assert_eq!(ids_in(&projects["items"]), [p]);
-    assert_eq!(projects["items"][0]["openstack_id"], j.project.cloud_project_id.as_str());
+    assert_eq!(
+        projects["items"][0]["openstack_id"],
+        j.project.cloud_project_id.as_str()
+    );
     let users = admin
         .get(&format!("/admin/inventory/users?q={}", crate::tenant::ACCOUNT))
         .await
@@ -158,7 +161,10 @@ async fn audit_trail(admin: &Api, j: &Journey) {
     assert_eq!(server_events.first().unwrap()["action"], "server.delete");
 
     let membership = admin
-        .get(&format!("/admin/audit-events?project_id={}&action=project.member_add", j.project.id))
+        .get(&format!(
+            "/admin/audit-events?project_id={}&action=project.member_add",
+            j.project.id
+        ))
         .await
         .expect(200);
     let added = &membership["audit_events"][0];
@@ -184,7 +190,10 @@ async fn adopt_an_unmanaged_volume(admin: &Api, sim: &Sim, j: &Journey) {
     let fid = id_of(&finding);
 
     let accept = admin
-        .post(&format!("/admin/drift/{fid}/resolve"), json!({"action": "accept_cloud"}))
+        .post(
+            &format!("/admin/drift/{fid}/resolve"),
+            json!({"action": "accept_cloud"}),
+        )
         .await;
     assert_eq!(accept.expect(422)["errors"][0]["field"], "body.action");
     let resolved = admin
@@ -213,11 +222,17 @@ async fn adopt_an_unmanaged_volume(admin: &Api, sim: &Sim, j: &Journey) {
     gone(&j.tenant, &format!("/volumes/{vid}"), "VOLUME_NOT_FOUND").await;
     until("the adopted volume is gone from the cloud", CONVERGE, || async {
         let ids = sim.ids(&j.project.cloud, "volumes").await;
-        if ids.is_empty() { Ok(()) } else { Err(format!("{ids:?}")) }
+        if ids.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{ids:?}"))
+        }
     })
     .await;
     let events = admin
-        .get(&format!("/admin/audit-events?action=drift.resolve&resource_id={fid}&resource_type=drift_finding"))
+        .get(&format!(
+            "/admin/audit-events?action=drift.resolve&resource_id={fid}&resource_type=drift_finding"
+        ))
         .await;
     let events = events.expect(200);
     assert_eq!(events["audit_events"].as_array().unwrap().len(), 1, "{events}");
@@ -237,10 +252,14 @@ async fn accept_a_size_changed_in_the_cloud(admin: &Api, sim: &Sim, j: &Journey)
         .expect(202);
     let vid = id_of(&created);
     let path = format!("/volumes/{vid}");
-    let ready = get_until(&j.tenant, &path, "the volume is AVAILABLE", |v| v["status"] == "AVAILABLE").await;
+    let ready = get_until(&j.tenant, &path, "the volume is AVAILABLE", |v| {
+        v["status"] == "AVAILABLE"
+    })
+    .await;
     let cloud_id = ready["openstack_id"].as_str().unwrap().to_owned();
 
-    sim.modify(&j.project.cloud, "volumes", &cloud_id, json!({"size": 5})).await;
+    sim.modify(&j.project.cloud, "volumes", &cloud_id, json!({"size": 5}))
+        .await;
     let finding = open_finding(admin, "field_mismatch", |f| f["resource_id"] == vid).await;
     assert_eq!(finding["field"], "size_gb", "{finding}");
     assert_eq!(finding["our_value"], "1");
@@ -250,7 +269,10 @@ async fn accept_a_size_changed_in_the_cloud(admin: &Api, sim: &Sim, j: &Journey)
 
     let fid = id_of(&finding);
     let resolved = admin
-        .post(&format!("/admin/drift/{fid}/resolve"), json!({"action": "accept_cloud"}))
+        .post(
+            &format!("/admin/drift/{fid}/resolve"),
+            json!({"action": "accept_cloud"}),
+        )
         .await
         .expect(200);
     assert_eq!(resolved["resolution"], "accepted_cloud", "{resolved}");
@@ -272,7 +294,8 @@ async fn reconcile_runs(admin: &Api) {
     assert!(!runs.is_empty(), "the servers job has run: {scheduled}");
     assert!(runs.iter().all(|r| r["job"] == "servers"), "{scheduled}");
     assert!(
-        runs.iter().any(|r| r["outcome"] == "success" && r["trigger_source"] == "schedule"),
+        runs.iter()
+            .any(|r| r["outcome"] == "success" && r["trigger_source"] == "schedule"),
         "{scheduled}"
     );
 

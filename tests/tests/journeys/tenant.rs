@@ -51,7 +51,13 @@ pub async fn run(stack: &Stack, provider: Provider) -> Journey {
     resize(&tenant, volume_id).await;
     let network_interface_id = server["network_interface_ids"][0].as_i64().unwrap();
     let floating_ip_id = floating_ip(&tenant, &choices, server_id, network_interface_id).await;
-    action_log(&tenant, server_id, user_id, &["create", "stop", "start", "attach_volume", "detach_volume"]).await;
+    action_log(
+        &tenant,
+        server_id,
+        user_id,
+        &["create", "stop", "start", "attach_volume", "detach_volume"],
+    )
+    .await;
 
     let root_volume_id = root_volume_of(&server);
     delete_everything(
@@ -92,7 +98,11 @@ pub async fn run(stack: &Stack, provider: Provider) -> Journey {
     }
     for process in [&stack.api, &stack.batch] {
         let logs = process.logs();
-        assert!(!logs.contains(PASSWORD), "{} logged the tenant's password", process.name);
+        assert!(
+            !logs.contains(PASSWORD),
+            "{} logged the tenant's password",
+            process.name
+        );
         assert!(
             !logs.contains("nhn-api-password-1"),
             "{} logged the NHN API password",
@@ -123,7 +133,10 @@ async fn join(stack: &Stack, admin: &Api, project: &Project) -> (Api, i64) {
         .expect_error(400);
     assert_eq!(code, "USER_NOT_JOINED_ANY_PROJECT");
     let code = anonymous
-        .post("/auth/login", json!({"account_id": ACCOUNT, "password": "not-the-password"}))
+        .post(
+            "/auth/login",
+            json!({"account_id": ACCOUNT, "password": "not-the-password"}),
+        )
         .await
         .expect_error(401);
     assert_eq!(code, "INVALID_AUTH");
@@ -140,7 +153,11 @@ async fn join(stack: &Stack, admin: &Api, project: &Project) -> (Api, i64) {
         "the tenant is among the project's accounts: {detail}"
     );
     let mine = tenant.get("/projects").await.expect(200);
-    assert_eq!(ids_in(&mine["projects"]), [project.id], "a member sees its own projects only");
+    assert_eq!(
+        ids_in(&mine["projects"]),
+        [project.id],
+        "a member sees its own projects only"
+    );
     (tenant, user_id)
 }
 
@@ -253,10 +270,7 @@ async fn attach_and_detach(tenant: &Api, server_id: i64, volume_id: i64) {
     let accepted = tenant.post(&link, json!({})).await.expect(202);
     assert_eq!(id_of(&accepted), server_id, "the answer is the server's detail");
     let shown = tenant.get(&volume).await.expect(200);
-    assert!(
-        shown["status"] == "ATTACHING" || shown["status"] == "IN_USE",
-        "{shown}"
-    );
+    assert!(shown["status"] == "ATTACHING" || shown["status"] == "IN_USE", "{shown}");
     let attached = get_until(tenant, &volume, "the volume is IN_USE on the server", |v| {
         v["status"] == "IN_USE" && v["server"]["id"] == server_id && v["task_state"].is_null()
     })
@@ -335,10 +349,7 @@ async fn floating_ip(tenant: &Api, choices: &Choices, server_id: i64, nic: i64) 
 /// `GET /servers/{id}/actions`: exactly `expected`, in order, each finished
 /// with success by the tenant.
 async fn action_log(tenant: &Api, server_id: i64, user_id: i64, expected: &[&str]) {
-    let body = tenant
-        .get(&format!("/servers/{server_id}/actions"))
-        .await
-        .expect(200);
+    let body = tenant.get(&format!("/servers/{server_id}/actions")).await.expect(200);
     let actions = body["actions"].as_array().unwrap();
     let names: Vec<&str> = actions.iter().map(|a| a["action"].as_str().unwrap()).collect();
     assert_eq!(names, expected, "{body}");
@@ -367,8 +378,16 @@ async fn delete_everything(
     floating_ip_id: i64,
     security_group_id: i64,
 ) {
-    tenant.delete(&format!("/floating-ips/{floating_ip_id}")).await.expect(204);
-    gone(tenant, &format!("/floating-ips/{floating_ip_id}"), "FLOATING_IP_NOT_FOUND").await;
+    tenant
+        .delete(&format!("/floating-ips/{floating_ip_id}"))
+        .await
+        .expect(204);
+    gone(
+        tenant,
+        &format!("/floating-ips/{floating_ip_id}"),
+        "FLOATING_IP_NOT_FOUND",
+    )
+    .await;
 
     tenant.delete(&format!("/volumes/{volume_id}")).await.expect(202);
     let deleting = tenant.get(&format!("/volumes/{volume_id}")).await;
@@ -387,7 +406,12 @@ async fn delete_everything(
     assert_eq!(deleted["network_interface_ids"], json!([nic]));
     gone(tenant, &format!("/servers/{server_id}"), "SERVER_NOT_FOUND").await;
     gone(tenant, &format!("/volumes/{root_volume_id}"), "VOLUME_NOT_FOUND").await;
-    gone(tenant, &format!("/network-interfaces/{nic}"), "NETWORK_INTERFACE_NOT_FOUND").await;
+    gone(
+        tenant,
+        &format!("/network-interfaces/{nic}"),
+        "NETWORK_INTERFACE_NOT_FOUND",
+    )
+    .await;
 
     let reply = tenant.delete(&format!("/security-groups/{security_group_id}")).await;
     assert_eq!(reply.status, 204, "{reply:?}");
@@ -415,7 +439,11 @@ async fn nothing_left(tenant: &Api, sim: &Sim, project: &Project, before: &[(&'s
     }
     let cloud = until("the cloud is back to how it was", CONVERGE, || async {
         let now = sim.census(&project.cloud).await;
-        if now == before { Ok(now) } else { Err(format!("{now:?}, before {before:?}")) }
+        if now == before {
+            Ok(now)
+        } else {
+            Err(format!("{now:?}, before {before:?}"))
+        }
     })
     .await;
     for (kind, count) in cloud {

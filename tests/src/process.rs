@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 pub struct Process {
@@ -78,8 +79,20 @@ impl Drop for Process {
     }
 }
 
-/// The workspace's binaries sit next to the test executable's `deps/` folder.
+static BINARY_DIR: OnceLock<PathBuf> = OnceLock::new();
+
+/// Makes every later spawn take its binaries from `dir` (e.g. private copies
+/// a bench made, which a build in a shared target folder cannot replace).
+pub fn use_binaries_from(dir: PathBuf) {
+    let _ = BINARY_DIR.set(dir);
+}
+
+/// The workspace's binaries sit next to the test executable's `deps/` folder
+/// (unless [`use_binaries_from`] named another folder).
 pub fn binary_path(name: &str) -> PathBuf {
+    if let Some(dir) = BINARY_DIR.get() {
+        return dir.join(name);
+    }
     let exe = std::env::current_exe().unwrap_or_default();
     let dir = exe
         .parent()

@@ -308,6 +308,14 @@ pub async fn replace_rules(conn: &mut MySqlConnection, group_id: i64, rules: &[R
     .bind(group_id)
     .execute(&mut *conn)
     .await?;
+    insert_rules(conn, group_id, rules).await
+}
+
+/// Stores the rules of a group inserted in this transaction. Inserts only:
+/// retiring the (absent) old rules first would lock the index gap after the
+/// newest group, and two creates in different projects, each holding that
+/// gap and inserting into it, deadlock.
+pub async fn insert_rules(conn: &mut MySqlConnection, group_id: i64, rules: &[Rule]) -> AppResult<()> {
     for rule in rules {
         sqlx::query(
             "INSERT INTO security_group_rule (security_group_id, protocol, ether_type, direction, port_range_min,

@@ -3,5 +3,7 @@
 
 pub mod process;
 pub mod stack;
+pub mod tenant;
+pub mod tenant_resources;
 
 pub use stack::Stack;

@@ -31,7 +31,9 @@ fn schemathesis(stack: &Stack, caller: &Caller, label: &str, include_path_regex:
     let examples = std::env::var("FUZZ_MAX_EXAMPLES").unwrap_or_else(|_| "20".into());
     let seed = std::env::var("FUZZ_SEED").unwrap_or_else(|_| "1".into());
     let mut cmd = Command::new(binary);
-    cmd.arg("run")
+    // Its cache and reports go beside the servers' logs, not into the repository.
+    cmd.current_dir(stack.log_dir())
+        .arg("run")
         .arg(format!("{}/openapi.json", stack.api_url))
         .args(["--url", &stack.api_url])
         .args(["--checks", CHECKS])

@@ -107,7 +107,7 @@ pub async fn create(svc: &Services, ctx: &RequestContext, input: GroupInput) -> 
     let one = Amounts::new().with(QuotaKind::SecurityGroups, 1);
     quotas::check_quota(&mut tx, &svc.quota_defaults, scope.project_id, &one).await?;
     let id = security_groups::insert(&mut tx, scope.project_id, input.name.as_str(), &input.description).await?;
-    security_groups::replace_rules(&mut tx, id, &rules).await?;
+    security_groups::insert_rules(&mut tx, id, &rules).await?;
     let record = Intent {
         resource_type: "security_group",
         resource_id: id,

@@ -308,6 +308,14 @@ pub async fn replace_rules(conn: &mut MySqlConnection, group_id: i64, rules: &[R
     .bind(group_id)
     .execute(&mut *conn)
     .await?;
+    insert_rules(conn, group_id, rules).await
+}
+
+/// Stores the rules of a group just inserted. Unlike [`replace_rules`] it
+/// searches no existing rules: on a new group id that search locks the gap
+/// past the last rule, and two creates in different projects holding it then
+/// deadlock on their inserts.
+pub async fn insert_rules(conn: &mut MySqlConnection, group_id: i64, rules: &[Rule]) -> AppResult<()> {
     for rule in rules {
         sqlx::query(
             "INSERT INTO security_group_rule (security_group_id, protocol, ether_type, direction, port_range_min,

@@ -10,6 +10,8 @@ pub mod process;
 pub mod sim;
 pub mod stack;
 pub mod tenancy;
+pub mod tenant;
+pub mod tenant_resources;
 pub mod wait;
 
 pub use stack::Stack;

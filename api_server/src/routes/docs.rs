@@ -4,6 +4,7 @@
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -39,7 +40,7 @@ use crate::error::{ErrorBody, FieldErrorBody};
         admin::reconcile_runs::handle, admin::reconcile_trigger::handle,
     ),
     components(schemas(ErrorBody, FieldErrorBody)),
-    modifiers(&BearerScheme),
+    modifiers(&BearerScheme, &CommonResponses),
 )]
 pub struct ApiDoc;
 
@@ -50,6 +51,52 @@ impl Modify for BearerScheme {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
     }
+}
+
+/// Answers every operation can give by the conventions, added where the
+/// handler's own list leaves them out: 401 when it takes a token, 422 when
+/// it takes path, query or header parameters or a body (all are validated).
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in operations.into_iter().flatten() {
+                let takes_token = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let takes_input = op.parameters.as_ref().is_some_and(|p| !p.is_empty()) || op.request_body.is_some();
+                let responses = &mut op.responses.responses;
+                if takes_token {
+                    responses.entry("401".to_string()).or_insert_with(|| {
+                        error_response("Missing, invalid, expired or revoked token (INVALID_ACCESS_TOKEN)")
+                    });
+                }
+                if takes_input {
+                    responses.entry("422".to_string()).or_insert_with(|| {
+                        error_response("Invalid input (VALIDATION_FAILED, with every bad field in errors)")
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn error_response(description: &str) -> RefOr<Response> {
+    let content = ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name("ErrorBody")))
+        .build();
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content("application/json", content)
+            .build(),
+    )
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

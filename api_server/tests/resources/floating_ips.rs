@@ -120,7 +120,23 @@ async fn a_server_delete_unlinks_its_floating_ip(kind: Kind) {
     assert_eq!(fip["server"], Value::Null);
 }
 
+async fn a_network_outside_the_catalog_is_404_with_no_row_and_no_cloud_call(kind: Kind) {
+    let w = world(kind).await;
+    let internal = w
+        .post("/floating-ips", json!({"floating_network_id": w.fx.network_id}))
+        .await;
+    assert_eq!(internal.status(), 404, "an internal network carries no floating IPs");
+    assert_eq!(json_of(internal).await["code"], "NETWORK_NOT_FOUND");
+    let unknown = w.post("/floating-ips", json!({"floating_network_id": "TRUE"})).await;
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(json_of(unknown).await["code"], "NETWORK_NOT_FOUND");
+    let list = w.get_json("/floating-ips").await;
+    assert_eq!(list["floating_ips"].as_array().unwrap().len(), 0, "no row");
+    assert_eq!(w.counter("floatingip.create"), 0);
+}
+
 for_both_providers!(
+    a_network_outside_the_catalog_is_404_with_no_row_and_no_cloud_call,
     a_floating_ip_attaches_detaches_and_is_released_with_the_anchor_error_codes,
     another_projects_floating_ip_and_interface_are_not_found,
     a_server_delete_unlinks_its_floating_ip,

@@ -131,8 +131,34 @@ async fn a_group_used_by_a_server_cannot_be_deleted_and_an_unused_one_can(kind: 
     assert_eq!(json_of(other).await["code"], "SECURITY_GROUP_NOT_FOUND");
 }
 
+async fn groups_created_at_the_same_moment_in_two_projects_all_succeed(kind: Kind) {
+    let w = world(kind).await;
+    let rules = json!([ssh(22), ssh(443)]);
+    for round in 0..6 {
+        let mine = w.post(
+            "/security-groups",
+            json!({"name": format!("mine-{round}"), "rules": rules}),
+        );
+        let theirs = w.call_as(
+            &w.other_token,
+            reqwest::Method::POST,
+            "/security-groups",
+            Some(json!({"name": format!("theirs-{round}"), "rules": rules})),
+        );
+        let (mine, theirs) = tokio::join!(mine, theirs);
+        let (mine_status, theirs_status) = (mine.status(), theirs.status());
+        let bodies = (json_of(mine).await, json_of(theirs).await);
+        assert_eq!(
+            (mine_status.as_u16(), theirs_status.as_u16()),
+            (201, 201),
+            "round {round}: {bodies:?}"
+        );
+    }
+}
+
 for_both_providers!(
     rules_are_stored_and_made_true_in_the_cloud_on_create_and_replace,
     bad_rules_are_422_at_their_field_path_and_reach_no_cloud,
     a_group_used_by_a_server_cannot_be_deleted_and_an_unused_one_can,
+    groups_created_at_the_same_moment_in_two_projects_all_succeed,
 );

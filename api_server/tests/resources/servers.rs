@@ -221,6 +221,21 @@ async fn power_actions_follow_the_state_rules_and_refuse_while_busy(kind: Kind) 
     assert_eq!(json_of(bad).await["errors"][0]["field"], "query.status");
 }
 
+async fn the_console_of_a_server_being_deleted_is_409_without_asking_the_cloud(kind: Kind) {
+    let w = world(kind).await;
+    let server = w.active_server("going").await;
+    let id = server["id"].as_i64().unwrap();
+    let console = w.get(&format!("/servers/{id}/vnc-url")).await;
+    assert_eq!(console.status(), 200, "an ACTIVE server has a console");
+    let consoles = w.counter("server.console");
+
+    assert_eq!(w.delete(&format!("/servers/{id}")).await.status(), 202);
+    let res = w.get(&format!("/servers/{id}/vnc-url")).await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(json_of(res).await["code"], "SERVER_NOT_ACTIVE");
+    assert_eq!(w.counter("server.console"), consoles, "no console asked for");
+}
+
 async fn deleting_a_server_that_never_finished_building_cleans_up_everything(kind: Kind) {
     let w = world(kind).await;
     w.sim.faults().stick_transitions("server.create");
@@ -313,6 +328,7 @@ for_both_providers!(
     concurrent_if_match_updates_let_exactly_one_win,
     power_actions_follow_the_state_rules_and_refuse_while_busy,
     deleting_a_server_that_never_finished_building_cleans_up_everything,
+    the_console_of_a_server_being_deleted_is_409_without_asking_the_cloud,
     a_definite_cloud_refusal_marks_the_server_error_and_undoes_the_port,
     lists_page_with_a_stable_cursor_and_filter_by_name,
 );

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::intent::{self, Intent};
 use super::project_cloud::{Scope, cloud_error, cloud_of, scope};
-use super::{Services, guard, quotas};
+use super::{Services, catalog, guard, quotas};
 use crate::domain::auth::RequestContext;
 use crate::domain::floating_ip::{FloatingIp, status_from_cloud};
 use crate::domain::page::{Cursor, Page, PageRequest};
@@ -87,6 +87,13 @@ async fn with_servers(svc: &Services, project_id: i64, fips: Vec<FloatingIp>) ->
 pub async fn create(svc: &Services, ctx: &RequestContext, floating_network_id: String) -> AppResult<FloatingIpDetail> {
     let scope = scope(ctx)?;
     let cloud = cloud_of(svc, scope.project_id).await?;
+    let networks = catalog::networks(svc, ctx).await?;
+    if !networks.iter().any(|n| n.external && n.id == floating_network_id) {
+        return Err(AppError::not_found(
+            "NETWORK_NOT_FOUND",
+            format!("{floating_network_id} is not an external network of the catalog"),
+        ));
+    }
     let mut tx = begin(&svc.pool).await?;
     let one = Amounts::new().with(QuotaKind::FloatingIps, 1);
     quotas::check_quota(&mut tx, &svc.quota_defaults, scope.project_id, &one).await?;

@@ -58,9 +58,34 @@ pub struct AvailabilityZoneResponse {
     pub available: bool,
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlavorListResponse {
+    pub flavors: Vec<FlavorResponse>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImageListResponse {
+    pub images: Vec<ImageResponse>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NetworkListResponse {
+    pub networks: Vec<NetworkResponse>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VolumeTypeListResponse {
+    pub volume_types: Vec<VolumeTypeResponse>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AvailabilityZoneListResponse {
+    pub availability_zones: Vec<AvailabilityZoneResponse>,
+}
+
 /// Flavors.
 #[utoipa::path(get, path = "/catalog/flavors", tag = "catalog", security(("bearer" = [])),
-    responses((status = 200, description = "{\"flavors\": [...]}", body = Vec<FlavorResponse>),
+    responses((status = 200, description = "{\"flavors\": [...]}", body = FlavorListResponse),
               (status = 503, description = "CLOUD_UNAVAILABLE", body = ErrorBody)))]
 pub async fn flavors(services: web::Data<Services>, user: CurrentUser) -> ApiResult<HttpResponse> {
     let all = catalog::flavors(&services, &user.ctx()).await?;
@@ -74,12 +99,12 @@ pub async fn flavors(services: web::Data<Services>, user: CurrentUser) -> ApiRes
             disk_gb: f.disk_gb,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "flavors": items })))
+    Ok(HttpResponse::Ok().json(FlavorListResponse { flavors: items }))
 }
 
 /// Active images.
 #[utoipa::path(get, path = "/catalog/images", tag = "catalog", security(("bearer" = [])),
-    responses((status = 200, description = "{\"images\": [...]}", body = Vec<ImageResponse>)))]
+    responses((status = 200, description = "{\"images\": [...]}", body = ImageListResponse)))]
 pub async fn images(services: web::Data<Services>, user: CurrentUser) -> ApiResult<HttpResponse> {
     let all = catalog::images(&services, &user.ctx()).await?;
     let items: Vec<ImageResponse> = all
@@ -92,12 +117,12 @@ pub async fn images(services: web::Data<Services>, user: CurrentUser) -> ApiResu
             min_ram_mb: i.min_ram_mb,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "images": items })))
+    Ok(HttpResponse::Ok().json(ImageListResponse { images: items }))
 }
 
 /// Networks the project sees (its own and external ones).
 #[utoipa::path(get, path = "/catalog/networks", tag = "catalog", security(("bearer" = [])),
-    responses((status = 200, description = "{\"networks\": [...]}", body = Vec<NetworkResponse>)))]
+    responses((status = 200, description = "{\"networks\": [...]}", body = NetworkListResponse)))]
 pub async fn networks(services: web::Data<Services>, user: CurrentUser) -> ApiResult<HttpResponse> {
     let all = catalog::networks(&services, &user.ctx()).await?;
     let items: Vec<NetworkResponse> = all
@@ -110,12 +135,12 @@ pub async fn networks(services: web::Data<Services>, user: CurrentUser) -> ApiRe
             subnet_ids: n.subnet_ids.clone(),
         })
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "networks": items })))
+    Ok(HttpResponse::Ok().json(NetworkListResponse { networks: items }))
 }
 
 /// Volume types.
 #[utoipa::path(get, path = "/catalog/volume-types", tag = "catalog", security(("bearer" = [])),
-    responses((status = 200, description = "{\"volume_types\": [...]}", body = Vec<VolumeTypeResponse>)))]
+    responses((status = 200, description = "{\"volume_types\": [...]}", body = VolumeTypeListResponse)))]
 pub async fn volume_types(services: web::Data<Services>, user: CurrentUser) -> ApiResult<HttpResponse> {
     let all = catalog::volume_types(&services, &user.ctx()).await?;
     let items: Vec<VolumeTypeResponse> = all
@@ -126,12 +151,12 @@ pub async fn volume_types(services: web::Data<Services>, user: CurrentUser) -> A
             description: t.description.clone(),
         })
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "volume_types": items })))
+    Ok(HttpResponse::Ok().json(VolumeTypeListResponse { volume_types: items }))
 }
 
 /// Availability zones.
 #[utoipa::path(get, path = "/catalog/availability-zones", tag = "catalog", security(("bearer" = [])),
-    responses((status = 200, description = "{\"availability_zones\": [...]}", body = Vec<AvailabilityZoneResponse>)))]
+    responses((status = 200, description = "{\"availability_zones\": [...]}", body = AvailabilityZoneListResponse)))]
 pub async fn zones(services: web::Data<Services>, user: CurrentUser) -> ApiResult<HttpResponse> {
     let all = catalog::availability_zones(&services, &user.ctx()).await?;
     let items: Vec<AvailabilityZoneResponse> = all
@@ -141,5 +166,7 @@ pub async fn zones(services: web::Data<Services>, user: CurrentUser) -> ApiResul
             available: z.available,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "availability_zones": items })))
+    Ok(HttpResponse::Ok().json(AvailabilityZoneListResponse {
+        availability_zones: items,
+    }))
 }

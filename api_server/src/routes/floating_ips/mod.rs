@@ -119,6 +119,7 @@ pub async fn get(services: web::Data<Services>, user: CurrentUser, id: web::Path
     request_body = CreateFloatingIpRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe key")),
     responses((status = 201, description = "Allocated", body = FloatingIpDetailResponse),
+              (status = 404, description = "Not an external network of the catalog (NETWORK_NOT_FOUND)", body = ErrorBody),
               (status = 409, description = "QUOTA_EXCEEDED", body = ErrorBody),
               (status = 422, description = "Invalid body", body = ErrorBody)))]
 pub async fn create(

@@ -8,7 +8,7 @@ use crate::application::project_cloud::{cloud_error, cloud_of, scope};
 use crate::application::{Services, guard};
 use crate::domain::auth::RequestContext;
 use crate::domain::resource_name::ResourceName;
-use crate::domain::server_state::ServerStatus;
+use crate::domain::server_state::{ServerStatus, ServerTask};
 use crate::error::{AppError, AppResult};
 use crate::infrastructure::cloud::UpdateServerRequest;
 use crate::infrastructure::db::{begin, servers};
@@ -52,8 +52,14 @@ pub async fn vnc_url(svc: &Services, ctx: &RequestContext, id: i64) -> AppResult
     let server = servers::find(&svc.pool, scope.project_id, id)
         .await?
         .ok_or_else(|| not_found(id))?;
-    let cloud_id = match (&server.openstack_id, server.status) {
-        (Some(cloud_id), ServerStatus::Active) => cloud_id.clone(),
+    let cloud_id = match (&server.openstack_id, server.status, server.task_state) {
+        (_, _, Some(ServerTask::Deleting)) => {
+            return Err(AppError::conflict(
+                "SERVER_NOT_ACTIVE",
+                format!("server {id} has no console while it is being deleted"),
+            ));
+        }
+        (Some(cloud_id), ServerStatus::Active, _) => cloud_id.clone(),
         _ => {
             return Err(AppError::conflict(
                 "SERVER_NOT_ACTIVE",

@@ -7,6 +7,8 @@ use common::infrastructure::db::resource_actions::ResourceAction;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::timestamp;
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RootVolumeRequest {
     /// GiB, 1..16384.
@@ -79,9 +81,13 @@ pub struct ServerDetailResponse {
     pub security_groups: Vec<NamedRef>,
     pub network_interface_ids: Vec<i64>,
     pub openstack_id: Option<String>,
+    #[serde(serialize_with = "timestamp::serialize_option")]
     pub last_synced_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "timestamp::serialize")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "timestamp::serialize")]
     pub updated_at: DateTime<Utc>,
+    #[serde(serialize_with = "timestamp::serialize_option")]
     pub deleted_at: Option<DateTime<Utc>>,
     pub version: i64,
 }

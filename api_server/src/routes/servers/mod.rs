@@ -2,6 +2,7 @@
 
 pub mod dto;
 pub mod read;
+mod timestamp;
 pub mod volumes;
 pub mod write;
 

@@ -1,8 +1,10 @@
 use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, web};
 use common::application::Services;
 use common::application::server::{self, ServerQuery};
 use common::domain::page::SortOrder;
+use common::error::AppError;
 use common::infrastructure::db::servers::{ServerFilter, ServerSort};
 
 use super::dto::{
@@ -33,10 +35,20 @@ use crate::routes::respond;
 pub async fn list(services: web::Data<Services>, user: CurrentUser, q: QueryParams) -> ApiResult<HttpResponse> {
     let query = parse_list(&q)?;
     let page = server::list(&services, &user.ctx(), query).await?;
-    Ok(HttpResponse::Ok().json(ServerListResponse {
+    json_page(&ServerListResponse {
         servers: page.items.into_iter().map(ServerDetailResponse::from).collect(),
         next_cursor: page.next_cursor,
-    }))
+    })
+}
+
+/// Room for one server of the detail view, generously: the page is written
+/// once into a buffer of the right size instead of regrowing it.
+const DETAIL_BYTES: usize = 1024;
+
+fn json_page(body: &ServerListResponse) -> ApiResult<HttpResponse> {
+    let mut buf = Vec::with_capacity(64 + DETAIL_BYTES * body.servers.len());
+    serde_json::to_writer(&mut buf, body).map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok().insert_header(ContentType::json()).body(buf))
 }
 
 fn parse_list(q: &QueryParams) -> ApiResult<ServerQuery> {

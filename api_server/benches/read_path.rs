@@ -23,6 +23,8 @@ use common::config::Env;
 use serde_json::{Value, json};
 use sqlx::MySqlPool;
 use test_support::TestDb;
+use tracing_subscriber::Layer;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt;
 
 #[path = "read_path/bare.rs"]
@@ -152,7 +154,13 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CountStatements {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(CountStatements)).unwrap();
+    // Only sqlx's statement events are switched on, as a production filter
+    // would switch off every trace-level span of actix, hyper and reqwest.
+    let statements_only = Targets::new().with_target("sqlx::query", LevelFilter::TRACE);
+    tracing::subscriber::set_global_default(
+        tracing_subscriber::registry().with(CountStatements.with_filter(statements_only)),
+    )
+    .unwrap();
     let db = TestDb::new().await;
     let t = Instant::now();
     seed(&db.pool).await;

@@ -37,12 +37,21 @@ async fn an_nhn_tenant_goes_from_sign_up_to_a_server_and_back_to_an_empty_cloud(
 
 /// The security-groups job only runs when asked for, so the admin sees the
 /// one pass its request caused.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_admin_audits_a_tenants_journey_resolves_drift_and_runs_a_requested_pass() {
+async fn admin_journey(provider: Provider) {
     let mut env = FAST_BATCH.to_vec();
     env.retain(|(name, _)| *name != "BATCH_SECURITY_GROUPS_CRON");
     env.push(("BATCH_SECURITY_GROUPS_CRON", "0 0 0 1 1 *"));
     let stack = Stack::start_with(&env).await;
-    let journey = tenant::run(&stack, Provider::OpenStack).await;
+    let journey = tenant::run(&stack, provider).await;
     admin::run(&stack, &journey).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_audits_an_openstack_tenants_journey_resolves_drift_and_runs_a_requested_pass() {
+    admin_journey(Provider::OpenStack).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_audits_an_nhn_tenants_journey_resolves_drift_and_runs_a_requested_pass() {
+    admin_journey(Provider::Nhn).await;
 }

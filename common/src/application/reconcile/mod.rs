@@ -15,6 +15,7 @@ pub mod report;
 pub mod security_group_diff;
 pub mod security_group_rules;
 pub mod security_groups;
+pub mod seen;
 pub mod server_diff;
 pub mod servers;
 pub mod settle;

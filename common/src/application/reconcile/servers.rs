@@ -11,6 +11,7 @@ use super::backoff::Backoff;
 use super::managed::{ManagedProjects, cloud_failure};
 use super::reissue;
 use super::report::{Outcome, PassReport};
+use super::seen::seen;
 use super::server_diff::{ServerChange, ServerRecord, diff_servers};
 use super::settle::{KindRows, settle};
 use super::tracked::Lifecycle;
@@ -255,18 +256,12 @@ pub fn query(listing: Listing) -> InventoryQuery {
 /// server carrying its inventory id. A 404 is an empty answer, anything
 /// else that fails fails the refresh of the row.
 async fn see(project: &dyn CloudProject, row: &ServerReconcileRow) -> Result<Vec<CloudServer>, String> {
-    let seen = match &row.openstack_id {
-        Some(os_id) => match project.get_server(os_id).await {
-            Ok(server) => Some(server),
-            Err(e) if e.is_not_found() => None,
-            Err(e) => return Err(e.to_string()),
-        },
-        None => project
-            .find_server_by_inventory_id(&inventory_id("server", row.id))
-            .await
-            .map_err(|e| e.to_string())?,
-    };
-    Ok(seen.into_iter().collect())
+    let inventory = inventory_id("server", row.id);
+    seen(
+        row.openstack_id.as_deref().map(|id| project.get_server(id)),
+        project.find_server_by_inventory_id(&inventory),
+    )
+    .await
 }
 
 /// The lifecycle writes and the confirming get of the `servers` table.

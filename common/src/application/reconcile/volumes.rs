@@ -11,6 +11,7 @@ use super::backoff::Backoff;
 use super::managed::{ManagedProjects, cloud_failure};
 use super::reissue;
 use super::report::{Outcome, PassReport};
+use super::seen::seen;
 use super::servers::query;
 use super::settle::{KindRows, settle};
 use super::tracked::Lifecycle;
@@ -265,18 +266,12 @@ impl VolumesPass<'_> {
 /// What the cloud shows of one row (see `servers::see`). A root volume
 /// without a cloud id carries no inventory id: nothing is seen of it here.
 async fn see(project: &dyn CloudProject, row: &VolumeReconcileRow) -> Result<Vec<CloudVolume>, String> {
-    let seen = match &row.openstack_id {
-        Some(os_id) => match project.get_volume(os_id).await {
-            Ok(volume) => Some(volume),
-            Err(e) if e.is_not_found() => None,
-            Err(e) => return Err(e.to_string()),
-        },
-        None => project
-            .find_volume_by_inventory_id(&inventory_id("volume", row.id))
-            .await
-            .map_err(|e| e.to_string())?,
-    };
-    Ok(seen.into_iter().collect())
+    let inventory = inventory_id("volume", row.id);
+    seen(
+        row.openstack_id.as_deref().map(|id| project.get_volume(id)),
+        project.find_volume_by_inventory_id(&inventory),
+    )
+    .await
 }
 
 /// The lifecycle writes and the confirming get of the `volumes` table.

@@ -6,7 +6,7 @@
 //! concurrency, and the SQL statements one request costs at page sizes 10 and
 //! 50 (constant: no N+1), counted from sqlx's own statement events.
 //! Run: `cargo bench -p api_server --bench read_path` (add `--profile dev` to
-//! skip the release build).
+//! skip the release build; `BENCH_ROUNDS` sets the timed rounds, default 5).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -103,22 +103,71 @@ fn print(label: &str, f: &Figures) {
     );
 }
 
-/// Runs `REQUESTS` calls of `call` from `CLIENTS` concurrent tasks.
-async fn measure<F, Fut>(call: F) -> Figures
-where
-    F: Fn(usize) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
-{
-    let call = Arc::new(call);
+#[derive(Clone, Copy)]
+enum Case {
+    Page,
+    One,
+    BarePage,
+    BareOne,
+}
+
+impl Case {
+    const ALL: [Case; 4] = [Case::Page, Case::One, Case::BarePage, Case::BareOne];
+
+    fn label(self) -> &'static str {
+        match self {
+            Case::Page => "GET /servers?limit=50 (HTTP, detail view)",
+            Case::One => "GET /servers/{id} (HTTP, detail view)",
+            Case::BarePage => "bare SQL: the page's statements (same pool)",
+            Case::BareOne => "bare SQL: one server's statements (same pool)",
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Cases {
+    client: reqwest::Client,
+    base: String,
+    token: String,
+    pool: MySqlPool,
+    first_id: i64,
+}
+
+impl Cases {
+    async fn call(&self, case: Case, i: usize) {
+        let id = self.first_id + (i as i64 % SERVERS_PER_PROJECT);
+        match case {
+            Case::Page => self.http("/servers?limit=50".to_owned()).await,
+            Case::One => self.http(format!("/servers/{id}")).await,
+            Case::BarePage => assert_eq!(bare::page(&self.pool, 42, 50).await, 50),
+            Case::BareOne => bare::one(&self.pool, 42, id).await,
+        }
+    }
+
+    async fn http(&self, path: String) {
+        let res = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let _ = res.bytes().await.unwrap();
+    }
+}
+
+/// Runs `requests` calls of one case from `CLIENTS` concurrent tasks.
+async fn measure(cases: &Cases, case: Case, requests: usize) -> Figures {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..CLIENTS {
-        let call = call.clone();
+        let cases = cases.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
-            for i in (c..REQUESTS).step_by(CLIENTS) {
+            for i in (c..requests).step_by(CLIENTS) {
                 let t = Instant::now();
-                call(i).await;
+                cases.call(case, i).await;
                 latencies.push(t.elapsed());
             }
             latencies
@@ -135,6 +184,12 @@ where
         p50: all[all.len() / 2],
         p99: all[all.len() * 99 / 100],
     }
+}
+
+/// The round with the median rate.
+fn median(mut rounds: Vec<Figures>) -> Figures {
+    rounds.sort_by(|a, b| a.rate.total_cmp(&b.rate));
+    rounds.swap_remove(rounds.len() / 2)
 }
 
 /// Counts the statements sqlx runs in this process (its `sqlx::query` events),
@@ -190,57 +245,48 @@ async fn main() {
     let client = reqwest::Client::new();
     let token = member_token(&client, &base, 42).await;
 
-    let (c, b, tk) = (client.clone(), base.clone(), token.clone());
-    let page = measure(move |_| {
-        let (c, b, tk) = (c.clone(), b.clone(), tk.clone());
-        async move {
-            let res = c
-                .get(format!("{b}/servers?limit=50"))
-                .bearer_auth(tk)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), 200);
-            let _ = res.bytes().await.unwrap();
-        }
-    })
-    .await;
-    print("GET /servers?limit=50 (HTTP, detail view)", &page);
-
-    let (c, b, tk) = (client.clone(), base.clone(), token.clone());
     let first_id = (42 - 1) * SERVERS_PER_PROJECT + 1;
-    let one = measure(move |i| {
-        let (c, b, tk) = (c.clone(), b.clone(), tk.clone());
-        let id = first_id + (i as i64 % SERVERS_PER_PROJECT);
-        async move {
-            let res = c.get(format!("{b}/servers/{id}")).bearer_auth(tk).send().await.unwrap();
-            assert_eq!(res.status(), 200);
-            let _ = res.bytes().await.unwrap();
+    let cases = Cases {
+        client: client.clone(),
+        base: base.clone(),
+        token: token.clone(),
+        pool: db.pool.clone(),
+        first_id,
+    };
+    // A freshly seeded database answers at about half speed for its first
+    // seconds, whichever case goes first, so one unmeasured round lets it
+    // settle; then the cases take turns, so no slow phase falls on one side.
+    for case in Case::ALL {
+        measure(&cases, case, REQUESTS).await;
+    }
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let mut figures: Vec<Vec<Figures>> = Case::ALL.iter().map(|_| Vec::new()).collect();
+    for round in 1..=rounds {
+        for (i, case) in Case::ALL.into_iter().enumerate() {
+            figures[i].push(measure(&cases, case, REQUESTS).await);
         }
-    })
-    .await;
-    print("GET /servers/{id} (HTTP, detail view)", &one);
-
-    let pool = db.pool.clone();
-    let bare_page = measure(move |_| {
-        let pool = pool.clone();
-        async move {
-            assert_eq!(bare::page(&pool, 42, 50).await, 50);
-        }
-    })
-    .await;
-    print("bare SQL: the page's statements (same pool)", &bare_page);
-
-    let pool = db.pool.clone();
-    let bare_one = measure(move |i| {
-        let pool = pool.clone();
-        let id = first_id + (i as i64 % SERVERS_PER_PROJECT);
-        async move {
-            bare::one(&pool, 42, id).await;
-        }
-    })
-    .await;
-    print("bare SQL: one server's statements (same pool)", &bare_one);
+        let rate = |case: Case| figures[case as usize][round - 1].rate;
+        println!(
+            "round {round}: page {:.0} / bare {:.0} req/s = {:.0}%   by id {:.0} / bare {:.0} req/s = {:.0}%",
+            rate(Case::Page),
+            rate(Case::BarePage),
+            100.0 * rate(Case::Page) / rate(Case::BarePage),
+            rate(Case::One),
+            rate(Case::BareOne),
+            100.0 * rate(Case::One) / rate(Case::BareOne),
+        );
+    }
+    let medians: Vec<Figures> = figures.into_iter().map(median).collect();
+    println!("{CLIENTS} clients, {REQUESTS} requests per round, median of {rounds} interleaved rounds:");
+    for (case, f) in Case::ALL.iter().zip(&medians) {
+        print(case.label(), f);
+    }
+    let [page, one, bare_page, bare_one] = &medians[..] else {
+        unreachable!()
+    };
 
     println!(
         "endpoint / bare SQL: GET /servers?limit=50 {:.0}%, GET /servers/{{id}} {:.0}%",

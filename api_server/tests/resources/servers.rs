@@ -319,7 +319,68 @@ async fn lists_page_with_a_stable_cursor_and_filter_by_name(kind: Kind) {
     assert_eq!(w.get("/servers?limit=0").await.status(), 422);
 }
 
+async fn ids_the_catalog_does_not_hold_are_404_with_no_row_and_no_cloud_call(kind: Kind) {
+    let w = world(kind).await;
+    let cases: Vec<(Value, &str)> = vec![
+        (json!({"flavor_id": "no-such-flavor"}), "FLAVOR_NOT_FOUND"),
+        (json!({"network_id": "no-such-network"}), "NETWORK_NOT_FOUND"),
+        (
+            json!({"root_volume": {"size": w.fx.root_size, "image_id": "no-such-image"}}),
+            "IMAGE_NOT_FOUND",
+        ),
+        (
+            json!({"availability_zone": "no-such-zone"}),
+            "AVAILABILITY_ZONE_NOT_FOUND",
+        ),
+        (json!({"security_group_ids": [987_654]}), "SECURITY_GROUP_NOT_FOUND"),
+    ];
+    for (patch, code) in cases {
+        let mut body = w.server_body("unknown-choice");
+        for (k, v) in patch.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let res = w.post("/servers", body).await;
+        assert_eq!(res.status(), 404, "{code}");
+        assert_eq!(json_of(res).await["code"], code);
+    }
+    assert_eq!(server_count(&w).await, 0);
+    let volumes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM volume")
+        .fetch_one(&w.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(volumes, 0);
+    assert_eq!(w.counter("server.create") + w.counter("port.create"), 0);
+}
+
+async fn a_root_volume_smaller_than_its_image_needs_is_422_before_any_cloud_call(kind: Kind) {
+    let w = world(kind).await;
+    let images = w.get_json("/catalog/images").await;
+    let needy = images["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|i| i["min_disk_gb"].as_i64().unwrap())
+        .unwrap()
+        .clone();
+    let min_disk = needy["min_disk_gb"].as_i64().unwrap();
+    assert!(min_disk > 1, "the catalog needs an image with a minimum disk: {images}");
+    let mut body = w.server_body("too-small");
+    body["root_volume"] = json!({"size": min_disk - 1, "image_id": needy["id"]});
+    let res = w.post("/servers", body).await;
+    assert_eq!(res.status(), 422);
+    let err = json_of(res).await;
+    assert_eq!(err["errors"][0]["field"], "body.root_volume.size", "{err}");
+    assert_eq!(server_count(&w).await, 0);
+    assert_eq!(w.counter("server.create") + w.counter("port.create"), 0);
+
+    let mut fits = w.server_body("just-fits");
+    fits["root_volume"] = json!({"size": min_disk, "image_id": needy["id"]});
+    assert_eq!(w.post("/servers", fits).await.status(), 202);
+}
+
 for_both_providers!(
+    ids_the_catalog_does_not_hold_are_404_with_no_row_and_no_cloud_call,
+    a_root_volume_smaller_than_its_image_needs_is_422_before_any_cloud_call,
     a_create_is_accepted_in_build_then_reconciled_to_active,
     a_create_whose_answer_is_lost_leaves_a_pending_row_the_reconciler_finishes,
     five_concurrent_creates_with_one_idempotency_key_reach_the_cloud_once,

@@ -91,7 +91,10 @@ pub async fn flavors_of(svc: &Services, project_id: i64) -> AppResult<Arc<Vec<Cl
 }
 
 pub async fn images(svc: &Services, ctx: &RequestContext) -> AppResult<Arc<Vec<CloudImage>>> {
-    let project_id = scope(ctx)?.project_id;
+    images_of(svc, scope(ctx)?.project_id).await
+}
+
+pub async fn images_of(svc: &Services, project_id: i64) -> AppResult<Arc<Vec<CloudImage>>> {
     let cloud = cloud_of(svc, project_id).await?;
     let query = ImageListQuery {
         status: Some("active".into()),
@@ -104,7 +107,10 @@ pub async fn images(svc: &Services, ctx: &RequestContext) -> AppResult<Arc<Vec<C
 }
 
 pub async fn networks(svc: &Services, ctx: &RequestContext) -> AppResult<Arc<Vec<CloudNetwork>>> {
-    let project_id = scope(ctx)?.project_id;
+    networks_of(svc, scope(ctx)?.project_id).await
+}
+
+pub async fn networks_of(svc: &Services, project_id: i64) -> AppResult<Arc<Vec<CloudNetwork>>> {
     let cloud = cloud_of(svc, project_id).await?;
     cached(&cache(svc)?.networks, project_id, || async move {
         cloud.list_networks(&NetworkListQuery::default()).await
@@ -125,7 +131,10 @@ pub async fn volume_types_of(svc: &Services, project_id: i64) -> AppResult<Arc<V
 }
 
 pub async fn availability_zones(svc: &Services, ctx: &RequestContext) -> AppResult<Arc<Vec<CloudAvailabilityZone>>> {
-    let project_id = scope(ctx)?.project_id;
+    availability_zones_of(svc, scope(ctx)?.project_id).await
+}
+
+pub async fn availability_zones_of(svc: &Services, project_id: i64) -> AppResult<Arc<Vec<CloudAvailabilityZone>>> {
     let cloud = cloud_of(svc, project_id).await?;
     cached(&cache(svc)?.zones, project_id, || async move {
         cloud.list_availability_zones().await

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
+pub mod catalog_choice;
 pub mod credentials;
 pub mod floating_ip;
 pub mod guard;

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::intent::{self, Intent};
 use super::project_cloud::{Scope, cloud_error, cloud_of, scope};
 use super::volume_provision::{self, Provisioned, VolumeOrder};
-use super::{Services, catalog, guard, quotas, refresh};
+use super::{Services, catalog_choice, guard, quotas, refresh};
 use crate::domain::auth::RequestContext;
 use crate::domain::page::{Cursor, Page, PageRequest, SortOrder};
 use crate::domain::quota::{Amounts, QuotaKind};
@@ -108,16 +108,10 @@ pub struct NewVolumeInput {
 pub async fn create(svc: &Services, ctx: &RequestContext, input: NewVolumeInput) -> AppResult<VolumeDetail> {
     let scope = scope(ctx)?;
     let cloud = cloud_of(svc, scope.project_id).await?;
-    let types = catalog::volume_types_of(svc, scope.project_id).await?;
-    let volume_type = types
-        .iter()
-        .find(|t| t.id == input.volume_type_id || t.name == input.volume_type_id)
-        .ok_or_else(|| {
-            AppError::not_found(
-                "VOLUME_TYPE_NOT_FOUND",
-                format!("volume type {} does not exist", input.volume_type_id),
-            )
-        })?;
+    let volume_type = catalog_choice::volume_type(svc, scope.project_id, &input.volume_type_id).await?;
+    if let Some(image_id) = &input.image_id {
+        catalog_choice::image(svc, scope.project_id, image_id, input.size_gb, "body.size").await?;
+    }
     let id = write_create(svc, &scope, &input, &volume_type.id).await?;
     let order = VolumeOrder {
         project_id: scope.project_id,

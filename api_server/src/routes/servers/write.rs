@@ -19,9 +19,9 @@ use crate::routes::respond;
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe key")),
     responses(
         (status = 202, description = "Accepted; building", body = ServerDetailResponse),
-        (status = 404, description = "Unknown flavor or security group (FLAVOR_NOT_FOUND, SECURITY_GROUP_NOT_FOUND)", body = ErrorBody),
-        (status = 409, description = "Name taken or quota (SERVER_NAME_DUPLICATE, QUOTA_EXCEEDED)", body = ErrorBody),
-        (status = 422, description = "Invalid body", body = ErrorBody),
+        (status = 404, description = "Not in the project's catalog, or unknown security group (FLAVOR_NOT_FOUND, NETWORK_NOT_FOUND, IMAGE_NOT_FOUND, AVAILABILITY_ZONE_NOT_FOUND, SECURITY_GROUP_NOT_FOUND)", body = ErrorBody),
+        (status = 409, description = "Name taken, quota, or zone unavailable (SERVER_NAME_DUPLICATE, QUOTA_EXCEEDED, AVAILABILITY_ZONE_UNAVAILABLE)", body = ErrorBody),
+        (status = 422, description = "Invalid body, or a root volume smaller than the image needs", body = ErrorBody),
         (status = 502, description = "The cloud refused (CLOUD_ERROR); the server is ERROR", body = ErrorBody),
     ))]
 pub async fn create(

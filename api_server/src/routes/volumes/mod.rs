@@ -83,7 +83,7 @@ pub async fn get(services: web::Data<Services>, user: CurrentUser, id: web::Path
     request_body = CreateVolumeRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe key")),
     responses((status = 202, description = "Accepted", body = VolumeDetailResponse),
-              (status = 404, description = "VOLUME_TYPE_NOT_FOUND", body = ErrorBody),
+              (status = 404, description = "Not in the project's catalog (VOLUME_TYPE_NOT_FOUND, IMAGE_NOT_FOUND)", body = ErrorBody),
               (status = 409, description = "VOLUME_NAME_DUPLICATE, QUOTA_EXCEEDED", body = ErrorBody),
               (status = 422, description = "Invalid body", body = ErrorBody)))]
 pub async fn create(

@@ -8,11 +8,11 @@ use super::provision::{Provisioned, ServerOrder, provision};
 use super::read::{ServerDetail, details};
 use crate::application::intent::{self, Intent};
 use crate::application::project_cloud::{Scope, cloud_error, cloud_of, scope};
-use crate::application::{Services, catalog, quotas, refresh};
+use crate::application::{Services, catalog_choice, quotas, refresh};
 use crate::domain::auth::RequestContext;
 use crate::domain::quota::{Amounts, QuotaKind};
 use crate::domain::server::NewServer;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::infrastructure::db::volumes::NewVolume;
 use crate::infrastructure::db::{begin, network_interfaces, security_groups, servers, volumes};
 
@@ -27,11 +27,19 @@ struct Written {
 pub async fn create(svc: &Services, ctx: &RequestContext, input: NewServer) -> AppResult<ServerDetail> {
     let scope = scope(ctx)?;
     let cloud = cloud_of(svc, scope.project_id).await?;
-    let flavors = catalog::flavors_of(svc, scope.project_id).await?;
-    let flavor = flavors
-        .iter()
-        .find(|f| f.id == input.flavor_id)
-        .ok_or_else(|| AppError::not_found("FLAVOR_NOT_FOUND", format!("flavor {} does not exist", input.flavor_id)))?;
+    let flavor = catalog_choice::flavor(svc, scope.project_id, &input.flavor_id).await?;
+    catalog_choice::network(svc, scope.project_id, &input.network_id).await?;
+    catalog_choice::image(
+        svc,
+        scope.project_id,
+        &input.image_id,
+        input.root_volume_size_gb,
+        "body.root_volume.size",
+    )
+    .await?;
+    if let Some(zone) = &input.availability_zone {
+        catalog_choice::availability_zone(svc, scope.project_id, zone).await?;
+    }
     let size = (i64::from(flavor.vcpus), flavor.ram_mb as i64);
     let written = write_intent(svc, &scope, &input, size).await?;
     match provision(&svc.pool, cloud.as_ref(), &order(&scope, &input, &written)).await? {

@@ -55,20 +55,33 @@ impl Modify for BearerScheme {
 
 /// Answers every operation can give by the conventions, added where the
 /// handler's own list leaves them out: 401 when it takes a token, 422 when
-/// it takes path, query or header parameters or a body (all are validated).
+/// it takes path, query or header parameters or a body (all are validated),
+/// 503 when it reads the database, 502 when it calls the cloud. Each
+/// operation is also given an id made of its method and path, unique in
+/// the document (the handlers' function names repeat: `list`, `handle`).
 struct CommonResponses;
+
+/// Path roots of the project resources, whose changes are cloud calls.
+const CLOUD_BACKED: [&str; 5] = [
+    "/servers",
+    "/volumes",
+    "/security-groups",
+    "/floating-ips",
+    "/network-interfaces",
+];
 
 impl Modify for CommonResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for item in openapi.paths.paths.values_mut() {
+        for (path, item) in openapi.paths.paths.iter_mut() {
             let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
+                ("get", &mut item.get),
+                ("put", &mut item.put),
+                ("post", &mut item.post),
+                ("delete", &mut item.delete),
+                ("patch", &mut item.patch),
             ];
-            for op in operations.into_iter().flatten() {
+            for (method, op) in operations.into_iter().filter_map(|(m, op)| Some((m, op.as_mut()?))) {
+                op.operation_id = Some(operation_id(method, path));
                 let takes_token = op.security.as_ref().is_some_and(|s| !s.is_empty());
                 let takes_input = op.parameters.as_ref().is_some_and(|p| !p.is_empty()) || op.request_body.is_some();
                 let responses = &mut op.responses.responses;
@@ -82,9 +95,47 @@ impl Modify for CommonResponses {
                         error_response("Invalid input (VALIDATION_FAILED, with every bad field in errors)")
                     });
                 }
+                if takes_token || takes_input {
+                    responses.entry("503".to_string()).or_insert_with(|| {
+                        error_response(
+                            "The database or the cloud cannot be reached now (DB_UNAVAILABLE, CLOUD_UNAVAILABLE); retry after Retry-After",
+                        )
+                    });
+                }
+                if reaches_cloud(method, path) {
+                    responses
+                        .entry("502".to_string())
+                        .or_insert_with(|| error_response("The cloud answered with an error (CLOUD_ERROR)"));
+                }
             }
         }
     }
+}
+
+fn reaches_cloud(method: &str, path: &str) -> bool {
+    let resource = CLOUD_BACKED
+        .iter()
+        .any(|root| path == *root || path.starts_with(&format!("{root}/")));
+    path.starts_with("/catalog/")
+        || path.ends_with("/vnc-url")
+        || (resource && method != "get")
+        || (path == "/projects" && method == "post")
+}
+
+/// `get /servers/{server_id}/actions` -> `getServersServerIdActions`.
+fn operation_id(method: &str, path: &str) -> String {
+    let mut id = method.to_owned();
+    for word in path
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            id.push(first.to_ascii_uppercase());
+            id.extend(chars);
+        }
+    }
+    id
 }
 
 fn error_response(description: &str) -> RefOr<Response> {

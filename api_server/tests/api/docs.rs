@@ -41,6 +41,48 @@ async fn the_openapi_document_is_3_1_and_describes_every_response() {
 }
 
 #[tokio::test]
+async fn every_operation_has_its_own_id_and_documents_the_unavailable_answers() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} has no id"));
+            assert!(ids.insert(id.to_owned()), "{id} ({method} {path}) repeats");
+            let responses = op["responses"].as_object().unwrap();
+            if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
+                assert!(responses.contains_key("503"), "{method} {path} lacks 503");
+            }
+        }
+    }
+    assert_eq!(
+        doc["paths"]["/servers/{server_id}/actions"]["get"]["operationId"],
+        "getServersServerIdActions"
+    );
+    for (path, method) in [
+        ("/servers", "post"),
+        ("/volumes/{volume_id}", "delete"),
+        ("/catalog/flavors", "get"),
+    ] {
+        assert!(
+            doc["paths"][path][method]["responses"]["502"].is_object(),
+            "{method} {path} lacks 502"
+        );
+    }
+    assert!(doc["paths"]["/servers"]["get"]["responses"]["502"].is_null());
+}
+
+#[tokio::test]
 async fn the_docs_page_is_served_without_external_urls() {
     let app = spawn_app().await;
     let res = app.client.get(app.url("/docs")).send().await.unwrap();

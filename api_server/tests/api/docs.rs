@@ -83,6 +83,42 @@ async fn every_operation_has_its_own_id_and_documents_the_unavailable_answers() 
 }
 
 #[tokio::test]
+async fn request_schemas_carry_the_limits_the_server_enforces() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let server = &schemas["CreateServerRequest"]["properties"];
+    assert_eq!(server["name"]["maxLength"], 255);
+    assert_eq!(server["flavor_id"]["maxLength"], 64);
+    let root = &schemas["RootVolumeRequest"]["properties"]["size"];
+    assert_eq!(
+        (root["minimum"].clone(), root["maximum"].clone()),
+        (1.into(), 16384.into())
+    );
+    assert_eq!(
+        schemas["SignUpRequest"]["properties"]["account_id"]["pattern"],
+        "^[a-z0-9_.-]+$"
+    );
+    assert_eq!(schemas["RuleRequest"]["properties"]["port_range_max"]["maximum"], 65535);
+    let limit = doc["paths"]["/servers"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .unwrap()
+        .clone();
+    assert_eq!(limit["schema"]["maximum"], 1000);
+}
+
+#[tokio::test]
 async fn the_docs_page_is_served_without_external_urls() {
     let app = spawn_app().await;
     let res = app.client.get(app.url("/docs")).send().await.unwrap();

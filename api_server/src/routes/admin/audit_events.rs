@@ -18,7 +18,7 @@ use crate::extractors::{CurrentUser, Fields, QueryParams};
         ("action" = Option<String>, Query, description = "Only this action (user.create, drift.resolve, ...)"),
         ("since" = Option<String>, Query, description = "At or after this RFC 3339 time"),
         ("until" = Option<String>, Query, description = "Before this RFC 3339 time"),
-        ("limit" = Option<u32>, Query, description = "1..1000, default 100"),
+        ("limit" = Option<u32>, Query, description = "1..1000, default 100", minimum = 1, maximum = 1000),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses(

@@ -14,7 +14,7 @@ use crate::extractors::{CurrentUser, Fields, QueryParams};
         ("kind" = Option<String>, Query, description = "missing_in_cloud, unmanaged_in_cloud or field_mismatch"),
         ("resource_type" = Option<String>, Query, description = "server, volume, security_group, floating_ip, network_interface"),
         ("status" = Option<String>, Query, description = "open or resolved (default both)"),
-        ("limit" = Option<u32>, Query, description = "1..1000, default 100"),
+        ("limit" = Option<u32>, Query, description = "1..1000, default 100", minimum = 1, maximum = 1000),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses(

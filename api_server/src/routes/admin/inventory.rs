@@ -20,7 +20,7 @@ use crate::extractors::{CurrentUser, Fields, QueryParams};
         ("include_deleted" = Option<bool>, Query, description = "Include soft-deleted rows (default false)"),
         ("q" = Option<String>, Query, description = "Name contains (address for floating IPs, fixed IP for NICs, account id for users)"),
         ("updated_since" = Option<String>, Query, description = "Only rows updated at or after this RFC 3339 time"),
-        ("limit" = Option<u32>, Query, description = "1..1000, default 100"),
+        ("limit" = Option<u32>, Query, description = "1..1000, default 100", minimum = 1, maximum = 1000),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses(

@@ -13,7 +13,7 @@ use crate::extractors::{CurrentUser, Fields, QueryParams};
     params(
         ("job" = Option<String>, Query, description = "servers, volumes, network-interfaces, security-groups, floating-ips or housekeeping"),
         ("outcome" = Option<String>, Query, description = "running, success, partial, failed or interrupted"),
-        ("limit" = Option<u32>, Query, description = "1..1000, default 100"),
+        ("limit" = Option<u32>, Query, description = "1..1000, default 100", minimum = 1, maximum = 1000),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses(

@@ -30,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateFloatingIpRequest {
     /// External network from `/catalog/networks`.
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[!-~]+$")]
     pub floating_network_id: String,
 }
 
@@ -90,7 +91,7 @@ fn respond_with(status: StatusCode, d: &FloatingIpDetail) -> HttpResponse {
 
 /// The project's floating IPs, newest first.
 #[utoipa::path(get, path = "/floating-ips", tag = "floating-ips", security(("bearer" = [])),
-    params(("limit" = Option<u32>, Query, description = "1..1000, default 100"),
+    params(("limit" = Option<u32>, Query, description = "1..1000, default 100", minimum = 1, maximum = 1000),
            ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
     responses((status = 200, description = "One page", body = FloatingIpListResponse)))]
 pub async fn list(services: web::Data<Services>, user: CurrentUser, q: QueryParams) -> ApiResult<HttpResponse> {

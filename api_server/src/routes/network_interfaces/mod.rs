@@ -85,7 +85,7 @@ pub struct NetworkInterfaceListResponse {
 
 /// The project's network interfaces, newest first.
 #[utoipa::path(get, path = "/network-interfaces", tag = "network-interfaces", security(("bearer" = [])),
-    params(("limit" = Option<u32>, Query, description = "1..1000, default 100"),
+    params(("limit" = Option<u32>, Query, description = "1..1000, default 100", minimum = 1, maximum = 1000),
            ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
     responses((status = 200, description = "One page", body = NetworkInterfaceListResponse)))]
 pub async fn list(services: web::Data<Services>, user: CurrentUser, q: QueryParams) -> ApiResult<HttpResponse> {

@@ -51,6 +51,7 @@ pub struct ProjectListResponse {
 /// No `Debug`: it holds a password.
 #[derive(Deserialize, ToSchema)]
 pub struct CreateProjectRequest {
+    #[schema(min_length = 1, max_length = 64)]
     pub name: String,
     /// `openstack` (default) or `nhn`.
     pub provider: Option<String>,
@@ -71,6 +72,7 @@ pub struct CloudCredentialsRequest {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RenameProjectRequest {
+    #[schema(min_length = 1, max_length = 64)]
     pub name: String,
 }
 

@@ -16,7 +16,7 @@ use crate::extractors::{CurrentUser, Fields, QueryParams};
         ("name_like" = Option<String>, Query, description = "Name contains"),
         ("sort_by" = Option<String>, Query, description = "name or created_at (default)"),
         ("order" = Option<String>, Query, description = "asc (default) or desc"),
-        ("limit" = Option<u32>, Query, description = "1..1000, default 100"),
+        ("limit" = Option<u32>, Query, description = "1..1000, default 100", minimum = 1, maximum = 1000),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses(

@@ -14,7 +14,9 @@ pub struct RuleRequest {
     pub ether_type: Option<String>,
     /// ingress or egress.
     pub direction: Option<String>,
+    #[schema(minimum = 1, maximum = 65535)]
     pub port_range_min: Option<i64>,
+    #[schema(minimum = 1, maximum = 65535)]
     pub port_range_max: Option<i64>,
     pub remote_ip_prefix: Option<String>,
 }
@@ -35,8 +37,10 @@ impl From<RuleRequest> for RuleInput {
 /// Create, or (PUT) the complete desired state.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SecurityGroupRequest {
+    #[schema(min_length = 1, max_length = 255)]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 255)]
     pub description: Option<String>,
     #[serde(default)]
     pub rules: Vec<RuleRequest>,

@@ -51,7 +51,7 @@ fn parse(body: SecurityGroupRequest) -> ApiResult<GroupInput> {
     params(
         ("sort_by" = Option<String>, Query, description = "created_at (default) or name"),
         ("order" = Option<String>, Query, description = "asc (default) or desc"),
-        ("limit" = Option<u32>, Query, description = "1..1000, default 100"),
+        ("limit" = Option<u32>, Query, description = "1..1000, default 100", minimum = 1, maximum = 1000),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses((status = 200, description = "One page", body = SecurityGroupListResponse)))]

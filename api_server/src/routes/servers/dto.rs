@@ -12,30 +12,40 @@ use super::timestamp;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RootVolumeRequest {
     /// GiB, 1..16384.
+    #[schema(minimum = 1, maximum = 16384)]
     pub size: i64,
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[!-~]+$")]
     pub image_id: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateServerRequest {
+    #[schema(min_length = 1, max_length = 255)]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 255)]
     pub description: Option<String>,
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[!-~]+$")]
     pub flavor_id: String,
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[!-~]+$")]
     pub network_id: String,
     pub root_volume: RootVolumeRequest,
     #[serde(default)]
     pub security_group_ids: Vec<i64>,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[!-~]+$")]
     pub key_name: Option<String>,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[!-~]+$")]
     pub availability_zone: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateServerInfoRequest {
+    #[schema(min_length = 1, max_length = 255)]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 255)]
     pub description: Option<String>,
 }
 

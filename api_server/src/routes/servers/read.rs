@@ -24,7 +24,7 @@ use crate::routes::respond;
         ("name_like" = Option<String>, Query, description = "Name contains"),
         ("sort_by" = Option<String>, Query, description = "created_at (default) or name"),
         ("order" = Option<String>, Query, description = "desc (default) or asc"),
-        ("limit" = Option<u32>, Query, description = "1..1000, default 100"),
+        ("limit" = Option<u32>, Query, description = "1..1000, default 100", minimum = 1, maximum = 1000),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses(

@@ -120,15 +120,19 @@ pub struct UserListResponse {
 #[derive(Deserialize, ToSchema)]
 pub struct SignUpRequest {
     /// 4..20 characters of `[a-z0-9_.-]`.
+    #[schema(min_length = 4, max_length = 20, pattern = r"^[a-z0-9_.-]+$")]
     pub account_id: String,
     /// 1..15 characters.
+    #[schema(min_length = 1, max_length = 15)]
     pub name: String,
     /// 8..128 characters.
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RenameUserRequest {
+    #[schema(min_length = 1, max_length = 15)]
     pub name: String,
 }
 
@@ -138,5 +142,6 @@ pub struct ChangePasswordRequest {
     /// Required when changing your own password.
     pub current_password: Option<String>,
     #[serde(alias = "password")]
+    #[schema(min_length = 8, max_length = 128)]
     pub new_password: String,
 }

@@ -16,7 +16,7 @@ use crate::extractors::{CurrentUser, Fields, QueryParams};
         ("name" = Option<String>, Query, description = "Only this name"),
         ("sort_by" = Option<String>, Query, description = "created_at (default), account_id or name"),
         ("sort_order" = Option<String>, Query, description = "asc (default) or desc"),
-        ("limit" = Option<u32>, Query, description = "1..1000, default 100"),
+        ("limit" = Option<u32>, Query, description = "1..1000, default 100", minimum = 1, maximum = 1000),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses(

@@ -7,27 +7,35 @@ use crate::routes::servers::dto::NamedRef;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateVolumeRequest {
+    #[schema(min_length = 1, max_length = 255)]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 255)]
     pub description: Option<String>,
     /// GiB, 1..16384.
+    #[schema(minimum = 1, maximum = 16384)]
     pub size: i64,
     /// Volume type id (or name) from `/catalog/volume-types`.
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[!-~]+$")]
     pub volume_type_id: String,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[!-~]+$")]
     pub image_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateVolumeInfoRequest {
+    #[schema(min_length = 1, max_length = 255)]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 255)]
     pub description: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ResizeVolumeRequest {
     /// The new size in GiB; must be larger than the current one.
+    #[schema(minimum = 1, maximum = 16384)]
     pub size: i64,
 }
 

@@ -45,7 +45,7 @@ fn respond_with(status: StatusCode, d: &volume::VolumeDetail) -> HttpResponse {
     params(
         ("sort_by" = Option<String>, Query, description = "created_at (default) or name"),
         ("sort_order" = Option<String>, Query, description = "asc (default) or desc"),
-        ("limit" = Option<u32>, Query, description = "1..1000, default 100"),
+        ("limit" = Option<u32>, Query, description = "1..1000, default 100", minimum = 1, maximum = 1000),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses((status = 200, description = "One page", body = VolumeListResponse),

@@ -406,6 +406,21 @@ pub struct ObservedServer<'a> {
     pub flavor_id: Option<&'a str>,
 }
 
+impl ObservedServer<'_> {
+    /// No task in flight and past BUILD: the pending action has ended.
+    fn settled(&self) -> bool {
+        self.cloud_task_state.is_none() && ServerStatus::from_cloud(self.status) != ServerStatus::Build
+    }
+
+    /// Settled in `ERROR`: why the pending action failed.
+    pub fn failure(&self) -> Option<String> {
+        (self.settled() && ServerStatus::from_cloud(self.status) == ServerStatus::Error).then(|| {
+            self.fault_message
+                .map_or_else(|| "the cloud reports the server in ERROR".to_owned(), str::to_owned)
+        })
+    }
+}
+
 /// Stores the cloud's view. A settled cloud state ends our pending action
 /// (all but `delete`, which [`finish_delete`] ends) and its log entry.
 pub async fn record_observed(
@@ -415,7 +430,7 @@ pub async fn record_observed(
     seen: &ObservedServer<'_>,
 ) -> AppResult<()> {
     let status = ServerStatus::from_cloud(seen.status);
-    let settled = seen.cloud_task_state.is_none() && status != ServerStatus::Build;
+    let settled = seen.settled();
     let result = sqlx::query(
         "UPDATE server SET openstack_id = ?, status = ?, error_message = ?,
             flavor_id = IF(last_synced_at IS NULL AND ? IS NOT NULL, ?, flavor_id),

@@ -354,6 +354,22 @@ pub struct ObservedVolume<'a> {
     pub device: Option<&'a str>,
 }
 
+impl ObservedVolume<'_> {
+    /// `available`, `in-use` or an error: the pending action has ended.
+    fn settled(&self) -> bool {
+        matches!(
+            VolumeStatus::from_cloud(self.status),
+            VolumeStatus::Available | VolumeStatus::InUse | VolumeStatus::Error
+        )
+    }
+
+    /// Settled in an error status: why the pending action failed.
+    pub fn failure(&self) -> Option<String> {
+        (self.settled() && VolumeStatus::from_cloud(self.status) == VolumeStatus::Error)
+            .then(|| format!("the cloud reports the volume {}", self.status))
+    }
+}
+
 /// Stores the cloud's view. A settled cloud status (`available`, `in-use`,
 /// `error*`) ends the pending action other than `delete`; the new size is
 /// stored as the cloud reports it and a satisfied extend request is cleared.
@@ -364,10 +380,7 @@ pub async fn record_observed(
     seen: &ObservedVolume<'_>,
 ) -> AppResult<()> {
     let status = VolumeStatus::from_cloud(seen.status);
-    let settled = matches!(
-        status,
-        VolumeStatus::Available | VolumeStatus::InUse | VolumeStatus::Error
-    );
+    let settled = seen.settled();
     let result = sqlx::query(
         "UPDATE volume SET openstack_id = ?, status = IF(pending_action <=> 'delete', status, ?), size_gb = ?,
             requested_size_gb = IF(requested_size_gb IS NOT NULL AND ? >= requested_size_gb, NULL, requested_size_gb),

@@ -11,6 +11,7 @@ mod support;
 use batch_server::jobs::reconcile::Kind;
 use cloud_sim::{FaultAction, FaultRule};
 use common::application::reconcile::reissue::MAX_REISSUES;
+use common::application::server;
 use support::api::api;
 use support::world::{Protocol, World, world};
 
@@ -140,6 +141,24 @@ async fn a_volume_the_cloud_creates_in_error_writes_one_volume_create_failure(pr
     assert!(message.contains("error"), "{message}");
 }
 
+async fn a_delete_the_cloud_leaves_in_error_is_audited_once_however_many_passes_see_it(protocol: Protocol) {
+    let w = world(protocol, Kind::Servers).await;
+    let api = api(&w).await;
+    let id = api.create_server("web-1").await.unwrap().server.id;
+    w.pass().await;
+    assert_eq!(w.status_of(id).await.0, "ACTIVE");
+    w.sim.faults().fail_transitions("server.delete", 1);
+    server::delete(&api.svc, &api.ctx, id, None).await.unwrap();
+
+    for _ in 0..3 {
+        w.pass().await;
+    }
+
+    assert_eq!(w.status_of(id).await.0, "ERROR");
+    let failures = events(&w, "server", id, "failure").await;
+    the_reconcile_failure(&w, &failures, "server.delete");
+}
+
 async fn a_create_that_succeeds_writes_no_failure_event(protocol: Protocol) {
     let w = world(protocol, Kind::Servers).await;
     let api = api(&w).await;
@@ -158,5 +177,6 @@ both_protocols!(
     a_create_the_cloud_ends_in_error_writes_one_failure_event_with_the_fault,
     a_transition_stuck_past_its_limit_is_failed_and_audited_once,
     a_volume_the_cloud_creates_in_error_writes_one_volume_create_failure,
+    a_delete_the_cloud_leaves_in_error_is_audited_once_however_many_passes_see_it,
     a_create_that_succeeds_writes_no_failure_event,
 );

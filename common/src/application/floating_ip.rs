@@ -129,10 +129,10 @@ pub async fn create(svc: &Services, ctx: &RequestContext, floating_network_id: S
 
 async fn fail(svc: &Services, scope: &Scope, id: i64, message: &str) -> AppResult<()> {
     let mut tx = begin(&svc.pool).await?;
-    intent::record_failure(&mut tx, Witness::Request(scope), "floating_ip", id, message).await?;
     if let Some(f) = floating_ips::lock(&mut tx, scope.project_id, id).await? {
         floating_ips::mark_error(&mut tx, id, f.version, message).await?;
     }
+    intent::record_failure(&mut tx, Witness::Request(scope), "floating_ip", id, message).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -74,7 +74,8 @@ pub enum Witness<'a> {
 /// accepted for gets one `failure` audit event under that intent's audit
 /// name, with the message as detail. Entries already ended write nothing, so
 /// the same failure seen twice is audited once. Call it in the transaction of
-/// the row change, before any other write that ends the entries.
+/// the row change, after that change (rows are locked before their log, in
+/// the order the intent locked them).
 pub async fn record_failure(
     conn: &mut MySqlConnection,
     witness: Witness<'_>,

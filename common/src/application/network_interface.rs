@@ -190,13 +190,13 @@ async fn finish(
     error: Option<&str>,
 ) -> AppResult<()> {
     let mut tx = begin(&svc.pool).await?;
+    floating_ips::end_action(&mut *tx, fip_id, nic, status, error).await?;
     match error {
         Some(message) => {
             intent::record_failure(&mut tx, Witness::Request(scope), "floating_ip", fip_id, message).await?
         }
         None => resource_actions::finish(&mut *tx, "floating_ip", fip_id, true, None).await?,
     }
-    floating_ips::end_action(&mut *tx, fip_id, nic, status, error).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -218,10 +218,10 @@ async fn settle_failure(svc: &Services, scope: &Scope, id: i64, e: CloudError) -
     }
     let message = e.message();
     let mut tx = begin(&svc.pool).await?;
-    intent::record_failure(&mut tx, Witness::Request(scope), "security_group", id, &message).await?;
     if let Some(current) = security_groups::lock(&mut tx, scope.project_id, id).await? {
         security_groups::mark_error(&mut tx, id, current.version, &message).await?;
     }
+    intent::record_failure(&mut tx, Witness::Request(scope), "security_group", id, &message).await?;
     tx.commit().await?;
     Err(cloud_error(e))
 }

@@ -251,8 +251,8 @@ pub async fn resize(
     {
         let message = e.message();
         let mut tx = begin(&svc.pool).await?;
-        intent::record_failure(&mut tx, Witness::Request(&scope), "volume", id, &message).await?;
         volumes::revert_action(&mut *tx, id, "extend", v.status, &message).await?;
+        intent::record_failure(&mut tx, Witness::Request(&scope), "volume", id, &message).await?;
         tx.commit().await?;
         return Err(cloud_error(e));
     }
@@ -326,10 +326,10 @@ pub async fn delete(svc: &Services, ctx: &RequestContext, id: i64, if_match: Opt
             Err(e) => {
                 let message = e.message();
                 let mut tx = begin(&svc.pool).await?;
-                intent::record_failure(&mut tx, Witness::Request(&scope), "volume", id, &message).await?;
                 if let Some(current) = volumes::lock(&mut tx, scope.project_id, id).await? {
                     volumes::mark_error(&mut tx, id, current.version, &message).await?;
                 }
+                intent::record_failure(&mut tx, Witness::Request(&scope), "volume", id, &message).await?;
                 tx.commit().await?;
                 return Err(cloud_error(e));
             }

@@ -77,10 +77,10 @@ pub async fn order_of(pool: &MySqlPool, project_id: i64, volume_id: i64) -> AppR
 
 async fn fail(pool: &MySqlPool, order: &VolumeOrder, message: &str, witness: Witness<'_>) -> AppResult<()> {
     let mut tx = begin(pool).await?;
-    intent::record_failure(&mut tx, witness, "volume", order.volume_id, message).await?;
     if let Some(v) = volumes::lock(&mut tx, order.project_id, order.volume_id).await? {
         volumes::mark_error(&mut tx, v.id, v.version, message).await?;
     }
+    intent::record_failure(&mut tx, witness, "volume", order.volume_id, message).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -170,10 +170,11 @@ impl ServersPass<'_> {
                     flavor_id: seen.flavor_id.as_deref(),
                 };
                 act::write(pool, async |c| {
-                    if let Some(reason) = seen.failure() {
-                        intent::record_failure(c, Witness::Reconcile, "server", id, &reason).await?;
+                    servers::record_observed(c, id, version, &seen).await?;
+                    match seen.failure() {
+                        Some(reason) => intent::record_failure(c, Witness::Reconcile, "server", id, &reason).await,
+                        None => Ok(()),
                     }
-                    servers::record_observed(c, id, version, &seen).await
                 })
                 .await
             }

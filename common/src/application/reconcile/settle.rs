@@ -44,8 +44,8 @@ pub async fn settle<K: KindRows>(
         }
         Lifecycle::TimeOut { id, version, reason } => {
             act::write(pool, async |c| {
-                intent::record_failure(c, Witness::Reconcile, K::RESOURCE, id, &reason).await?;
-                K::mark_error(c, id, version, &reason).await
+                K::mark_error(c, id, version, &reason).await?;
+                intent::record_failure(c, Witness::Reconcile, K::RESOURCE, id, &reason).await
             })
             .await
         }

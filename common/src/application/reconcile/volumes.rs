@@ -202,10 +202,11 @@ impl VolumesPass<'_> {
                     device: seen.attachments.first().and_then(|a| a.device.as_deref()),
                 };
                 act::write(pool, async |c| {
-                    if let Some(reason) = seen.failure() {
-                        intent::record_failure(c, Witness::Reconcile, "volume", id, &reason).await?;
+                    volumes::record_observed(c, id, version, &seen).await?;
+                    match seen.failure() {
+                        Some(reason) => intent::record_failure(c, Witness::Reconcile, "volume", id, &reason).await,
+                        None => Ok(()),
                     }
-                    volumes::record_observed(c, id, version, &seen).await
                 })
                 .await
             }

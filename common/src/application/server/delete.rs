@@ -155,10 +155,10 @@ async fn leave_or_fail(
     }
     let message = e.message();
     let mut tx = begin(&svc.pool).await?;
-    intent::record_failure(&mut tx, Witness::Request(scope), "server", id, &message).await?;
     if let Some(current) = servers::lock(&mut tx, scope.project_id, id).await? {
         servers::mark_error(&mut tx, id, current.version, &message).await?;
     }
+    intent::record_failure(&mut tx, Witness::Request(scope), "server", id, &message).await?;
     tx.commit().await?;
     Err(cloud_error(e))
 }

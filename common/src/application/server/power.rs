@@ -59,8 +59,8 @@ pub async fn set_power(
     {
         let message = e.message();
         let mut tx = begin(&svc.pool).await?;
-        intent::record_failure(&mut tx, Witness::Request(&scope), "server", id, &message).await?;
         servers::end_action(&mut *tx, id, name, Some(&message)).await?;
+        intent::record_failure(&mut tx, Witness::Request(&scope), "server", id, &message).await?;
         tx.commit().await?;
         return Err(cloud_error(e));
     }

@@ -247,10 +247,10 @@ async fn write_failure(
     witness: Witness<'_>,
 ) -> AppResult<()> {
     let mut tx = begin(pool).await?;
-    intent::record_failure(&mut tx, witness, "server", order.server_id, message).await?;
     if let Some(server) = servers::lock(&mut tx, order.project_id, order.server_id).await? {
         servers::mark_error(&mut tx, server.id, server.version, message).await?;
     }
+    intent::record_failure(&mut tx, witness, "server", order.server_id, message).await?;
     if let Some(v) = volumes::lock(&mut tx, order.project_id, order.volume_id).await? {
         volumes::finish_delete(&mut tx, v.id, v.version).await?;
     }

@@ -63,8 +63,8 @@ async fn change(
                 Direction::Detach => ("detach", VolumeStatus::InUse),
             };
             let mut tx = begin(&svc.pool).await?;
-            intent::record_failure(&mut tx, Witness::Request(&scope), "server", server_id, &message).await?;
             volumes::revert_action(&mut *tx, volume_id, action, back_to, &message).await?;
+            intent::record_failure(&mut tx, Witness::Request(&scope), "server", server_id, &message).await?;
             resource_actions::finish(&mut *tx, "volume", volume_id, false, Some(&message)).await?;
             tx.commit().await?;
             return Err(cloud_error(e));

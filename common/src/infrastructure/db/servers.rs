@@ -422,7 +422,9 @@ impl ObservedServer<'_> {
 }
 
 /// Stores the cloud's view. A settled cloud state ends our pending action
-/// (all but `delete`, which [`finish_delete`] ends) and its log entry.
+/// (all but `delete`, which [`finish_delete`] ends) and, when it is not an
+/// error, its log entry. A settled error's entry is the caller's to end
+/// (`intent::record_failure`, which audits the failure).
 pub async fn record_observed(
     conn: &mut MySqlConnection,
     id: i64,
@@ -454,14 +456,15 @@ pub async fn record_observed(
     .execute(&mut *conn)
     .await?;
     ensure_version_matched(result, "server")?;
-    if settled {
-        let ok = status != ServerStatus::Error;
-        super::resource_actions::finish(&mut *conn, "server", id, ok, seen.fault_message).await?;
+    if settled && status != ServerStatus::Error {
+        super::resource_actions::finish(&mut *conn, "server", id, true, None).await?;
     }
     Ok(())
 }
 
 /// The server is `ERROR` with the cloud's message; its pending action ends.
+/// Its log entry is the caller's to end (`intent::record_failure`, which
+/// audits the failure), after this write: the row is locked first.
 pub async fn mark_error(conn: &mut MySqlConnection, id: i64, version: i64, message: &str) -> AppResult<()> {
     let result = sqlx::query(
         "UPDATE server SET status = 'ERROR', error_message = ?, task_state = NULL, pending_action = NULL,
@@ -472,8 +475,7 @@ pub async fn mark_error(conn: &mut MySqlConnection, id: i64, version: i64, messa
     .bind(version)
     .execute(&mut *conn)
     .await?;
-    ensure_version_matched(result, "server")?;
-    super::resource_actions::finish(&mut *conn, "server", id, false, Some(message)).await
+    ensure_version_matched(result, "server")
 }
 
 /// The cloud confirmed the server gone: the row, its root volume and its

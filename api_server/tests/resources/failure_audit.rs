@@ -125,6 +125,23 @@ async fn a_floating_ip_associate_the_cloud_refuses_is_audited_as_its_failure(kin
     );
 }
 
+async fn a_security_group_update_the_cloud_refuses_is_audited_as_its_failure(kind: Kind) {
+    let w = world(kind).await;
+    let res = w.post("/security-groups", json!({"name": "web"})).await;
+    assert_eq!(res.status(), 201);
+    let id = json_of(res).await["id"].as_i64().unwrap();
+    w.sim.faults().error_rate("network", 1.0, 400);
+    let res = w.put(&format!("/security-groups/{id}"), json!({"name": "web-2"})).await;
+    w.sim.faults().clear();
+    assert_eq!(res.status(), 502);
+    let group = w.get_json(&format!("/security-groups/{id}")).await;
+    assert_eq!(group["status"], "ERROR");
+    let message = group["error_message"].as_str().unwrap();
+
+    let events = audit_of(&w, "security_group", id).await;
+    accepted_then_failed(&events, "security_group.update", message);
+}
+
 async fn intents_the_cloud_accepts_write_no_failure_event(kind: Kind) {
     let w = world(kind).await;
     let id = w.active_server("fine").await["id"].as_i64().unwrap();
@@ -145,5 +162,6 @@ for_both_providers!(
     a_volume_extend_the_cloud_refuses_is_audited_as_a_volume_extend_failure,
     a_server_stop_the_cloud_refuses_is_audited_as_a_server_stop_failure,
     a_floating_ip_associate_the_cloud_refuses_is_audited_as_its_failure,
+    a_security_group_update_the_cloud_refuses_is_audited_as_its_failure,
     intents_the_cloud_accepts_write_no_failure_event,
 );

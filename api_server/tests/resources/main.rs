@@ -5,6 +5,7 @@
 //! on the NHN protocol.
 
 mod catalog;
+mod failure_audit;
 mod floating_ips;
 mod security_groups;
 mod servers;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
-use super::intent::{self, Intent};
+use super::intent::{self, Intent, Witness};
 use super::project_cloud::{Scope, cloud_error, cloud_of, scope};
 use super::{Services, catalog, guard, quotas};
 use crate::domain::auth::RequestContext;
@@ -132,7 +132,7 @@ async fn fail(svc: &Services, scope: &Scope, id: i64, message: &str) -> AppResul
     if let Some(f) = floating_ips::lock(&mut tx, scope.project_id, id).await? {
         floating_ips::mark_error(&mut tx, id, f.version, message).await?;
     }
-    resource_actions::finish(&mut *tx, "floating_ip", id, false, Some(message)).await?;
+    intent::record_failure(&mut tx, Witness::Request(scope), "floating_ip", id, message).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! The two records every accepted intent writes in its transaction: the
-//! action log entry of the resource and the audit event.
+//! action log entry of the resource and the audit event; and, when the
+//! intent ends in a definite failure, the audit event of that failure.
 
 use serde_json::Value;
 use sqlx::MySqlConnection;
@@ -7,7 +8,8 @@ use sqlx::MySqlConnection;
 use super::project_cloud::Scope;
 use crate::domain::audit::{AuditEvent, Outcome};
 use crate::error::AppResult;
-use crate::infrastructure::db::{audit_events, resource_actions};
+use crate::infrastructure::db::audit_events::{self, IntentFailure, Source};
+use crate::infrastructure::db::resource_actions;
 
 pub struct Intent {
     pub resource_type: &'static str,
@@ -56,4 +58,50 @@ pub async fn record_done(
         event = event.with_detail(detail);
     }
     audit_events::insert(conn, &event, Some(scope.user_id), &scope.request_id).await
+}
+
+/// Who found that an intent failed.
+#[derive(Debug, Clone, Copy)]
+pub enum Witness<'a> {
+    /// The request that made the intent: its user and its request id.
+    Request(&'a Scope),
+    /// A reconcile pass of the batch server: no actor, no request.
+    Reconcile,
+}
+
+/// A definite failure of the resource's pending action. Its action-log
+/// entries end as errors with `message`, and each entry an intent was
+/// accepted for gets one `failure` audit event under that intent's audit
+/// name, with the message as detail. Entries already ended write nothing, so
+/// the same failure seen twice is audited once. Call it in the transaction of
+/// the row change, after that change (rows are locked before their log, in
+/// the order the intent locked them).
+pub async fn record_failure(
+    conn: &mut MySqlConnection,
+    witness: Witness<'_>,
+    resource_type: &str,
+    resource_id: i64,
+    message: &str,
+) -> AppResult<()> {
+    let (source, actor_user_id, request_id) = match witness {
+        Witness::Request(scope) => (Source::Api, Some(scope.user_id), Some(scope.request_id.as_str())),
+        Witness::Reconcile => (Source::Reconcile, None, None),
+    };
+    for intent_request in resource_actions::fail_pending(conn, resource_type, resource_id, message).await? {
+        let Some(intent) = audit_events::accepted_intent(conn, resource_type, resource_id, &intent_request).await?
+        else {
+            continue;
+        };
+        let failure = IntentFailure {
+            intent: &intent,
+            resource_type,
+            resource_id,
+            message,
+            source,
+            actor_user_id,
+            request_id,
+        };
+        audit_events::insert_failure(conn, &failure).await?;
+    }
+    Ok(())
 }

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
-use super::intent::{self, Intent};
-use super::project_cloud::{cloud_error, cloud_of, scope};
+use super::intent::{self, Intent, Witness};
+use super::project_cloud::{Scope, cloud_error, cloud_of, scope};
 use super::{Services, floating_ip};
 use crate::domain::auth::RequestContext;
 use crate::domain::floating_ip::{FloatingIp, status_from_cloud};
@@ -102,10 +102,10 @@ pub async fn attach_floating_ip(svc: &Services, ctx: &RequestContext, nic_id: i6
     record(&mut tx, &scope, fip_id, nic_id, "associate", "floating_ip.associate").await?;
     tx.commit().await?;
     match cloud.associate_floating_ip(cloud_fip, port).await {
-        Ok(done) => finish(svc, fip_id, Some(nic_id), status_from_cloud(&done.status), None).await,
+        Ok(done) => finish(svc, &scope, fip_id, Some(nic_id), status_from_cloud(&done.status), None).await,
         Err(e) if e.is_outcome_unknown() => Ok(()),
         Err(e) => {
-            finish(svc, fip_id, None, &fip.status, Some(&e.message())).await?;
+            finish(svc, &scope, fip_id, None, &fip.status, Some(&e.message())).await?;
             Err(cloud_error(e))
         }
     }
@@ -154,10 +154,10 @@ pub async fn detach_floating_ip(svc: &Services, ctx: &RequestContext, nic_id: i6
     .await?;
     tx.commit().await?;
     match cloud.disassociate_floating_ip(cloud_fip).await {
-        Ok(done) => finish(svc, fip_id, None, status_from_cloud(&done.status), None).await,
+        Ok(done) => finish(svc, &scope, fip_id, None, status_from_cloud(&done.status), None).await,
         Err(e) if e.is_outcome_unknown() => Ok(()),
         Err(e) => {
-            finish(svc, fip_id, Some(nic_id), &fip.status, Some(&e.message())).await?;
+            finish(svc, &scope, fip_id, Some(nic_id), &fip.status, Some(&e.message())).await?;
             Err(cloud_error(e))
         }
     }
@@ -165,7 +165,7 @@ pub async fn detach_floating_ip(svc: &Services, ctx: &RequestContext, nic_id: i6
 
 async fn record(
     tx: &mut sqlx::MySqlConnection,
-    scope: &super::project_cloud::Scope,
+    scope: &Scope,
     fip_id: i64,
     nic_id: i64,
     action: &'static str,
@@ -181,7 +181,22 @@ async fn record(
     intent::record(tx, scope, intent).await
 }
 
-async fn finish(svc: &Services, fip_id: i64, nic: Option<i64>, status: &str, error: Option<&str>) -> AppResult<()> {
-    floating_ips::end_action(&svc.pool, fip_id, nic, status, error).await?;
-    resource_actions::finish(&svc.pool, "floating_ip", fip_id, error.is_none(), error).await
+async fn finish(
+    svc: &Services,
+    scope: &Scope,
+    fip_id: i64,
+    nic: Option<i64>,
+    status: &str,
+    error: Option<&str>,
+) -> AppResult<()> {
+    let mut tx = begin(&svc.pool).await?;
+    floating_ips::end_action(&mut *tx, fip_id, nic, status, error).await?;
+    match error {
+        Some(message) => {
+            intent::record_failure(&mut tx, Witness::Request(scope), "floating_ip", fip_id, message).await?
+        }
+        None => resource_actions::finish(&mut *tx, "floating_ip", fip_id, true, None).await?,
+    }
+    tx.commit().await?;
+    Ok(())
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::json;
 
-use super::intent::{self, Intent};
+use super::intent::{self, Intent, Witness};
 use super::project_cloud::{Scope, cloud_error, cloud_of, scope};
 use super::{Services, guard, quotas};
 use crate::domain::auth::RequestContext;
@@ -221,7 +221,7 @@ async fn settle_failure(svc: &Services, scope: &Scope, id: i64, e: CloudError) -
     if let Some(current) = security_groups::lock(&mut tx, scope.project_id, id).await? {
         security_groups::mark_error(&mut tx, id, current.version, &message).await?;
     }
-    resource_actions::finish(&mut *tx, "security_group", id, false, Some(&message)).await?;
+    intent::record_failure(&mut tx, Witness::Request(scope), "security_group", id, &message).await?;
     tx.commit().await?;
     Err(cloud_error(e))
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::intent::{self, Intent};
+use super::intent::{self, Intent, Witness};
 use super::project_cloud::{Scope, cloud_error, cloud_of, scope};
 use super::volume_provision::{self, Provisioned, VolumeOrder};
 use super::{Services, catalog_choice, guard, quotas, refresh};
@@ -18,7 +18,7 @@ use crate::domain::volume::{Volume, VolumeStatus};
 use crate::error::{AppError, AppResult};
 use crate::infrastructure::cloud::UpdateVolumeRequest;
 use crate::infrastructure::db::volumes::{NewVolume, VolumeIntent, VolumeSort};
-use crate::infrastructure::db::{begin, resource_actions, servers, volumes};
+use crate::infrastructure::db::{begin, servers, volumes};
 
 pub fn not_found(id: i64) -> AppError {
     AppError::not_found("VOLUME_NOT_FOUND", format!("volume {id} does not exist"))
@@ -121,7 +121,7 @@ pub async fn create(svc: &Services, ctx: &RequestContext, input: NewVolumeInput)
         volume_type: Some(volume_type.name.clone()),
         image_id: input.image_id.clone(),
     };
-    match volume_provision::provision(&svc.pool, cloud.as_ref(), &order).await? {
+    match volume_provision::provision(&svc.pool, cloud.as_ref(), &order, Witness::Request(&scope)).await? {
         Provisioned::Refused(e) => return Err(cloud_error(e)),
         Provisioned::Created(_) | Provisioned::Unknown => {}
     }
@@ -244,8 +244,10 @@ pub async fn resize(
         && !e.is_outcome_unknown()
     {
         let message = e.message();
-        volumes::revert_action(&svc.pool, id, "extend", v.status, &message).await?;
-        resource_actions::finish(&svc.pool, "volume", id, false, Some(&message)).await?;
+        let mut tx = begin(&svc.pool).await?;
+        volumes::revert_action(&mut *tx, id, "extend", v.status, &message).await?;
+        intent::record_failure(&mut tx, Witness::Request(&scope), "volume", id, &message).await?;
+        tx.commit().await?;
         return Err(cloud_error(e));
     }
     refresh::request(&svc.pool, refresh::volume(id), &scope).await;
@@ -321,6 +323,7 @@ pub async fn delete(svc: &Services, ctx: &RequestContext, id: i64, if_match: Opt
                 if let Some(current) = volumes::lock(&mut tx, scope.project_id, id).await? {
                     volumes::mark_error(&mut tx, id, current.version, &message).await?;
                 }
+                intent::record_failure(&mut tx, Witness::Request(&scope), "volume", id, &message).await?;
                 tx.commit().await?;
                 return Err(cloud_error(e));
             }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use sqlx::MySqlPool;
 
+use crate::application::intent::{self, Witness};
 use crate::domain::server::inventory_id;
 use crate::error::AppResult;
 use crate::infrastructure::cloud::{CloudError, CloudProject, CreateVolumeRequest};
@@ -32,7 +33,13 @@ pub enum Provisioned {
     Refused(CloudError),
 }
 
-pub async fn provision(pool: &MySqlPool, cloud: &dyn CloudProject, order: &VolumeOrder) -> AppResult<Provisioned> {
+/// A refusal is audited as seen by `witness`.
+pub async fn provision(
+    pool: &MySqlPool,
+    cloud: &dyn CloudProject,
+    order: &VolumeOrder,
+    witness: Witness<'_>,
+) -> AppResult<Provisioned> {
     let request = CreateVolumeRequest {
         name: order.name.clone(),
         description: Some(inventory_id("volume", order.volume_id)),
@@ -50,7 +57,7 @@ pub async fn provision(pool: &MySqlPool, cloud: &dyn CloudProject, order: &Volum
         }
         Err(e) if e.is_outcome_unknown() => Ok(Provisioned::Unknown),
         Err(e) => {
-            fail(pool, order, &e.message()).await?;
+            fail(pool, order, &e.message(), witness).await?;
             Ok(Provisioned::Refused(e))
         }
     }
@@ -68,11 +75,12 @@ pub async fn order_of(pool: &MySqlPool, project_id: i64, volume_id: i64) -> AppR
     }))
 }
 
-async fn fail(pool: &MySqlPool, order: &VolumeOrder, message: &str) -> AppResult<()> {
+async fn fail(pool: &MySqlPool, order: &VolumeOrder, message: &str, witness: Witness<'_>) -> AppResult<()> {
     let mut tx = begin(pool).await?;
     if let Some(v) = volumes::lock(&mut tx, order.project_id, order.volume_id).await? {
         volumes::mark_error(&mut tx, v.id, v.version, message).await?;
     }
+    intent::record_failure(&mut tx, witness, "volume", order.volume_id, message).await?;
     tx.commit().await?;
     Ok(())
 }

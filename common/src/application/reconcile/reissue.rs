@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use sqlx::{MySqlConnection, MySqlPool};
 
 use super::report::Outcome;
+use crate::application::intent::Witness;
 use crate::application::server::provision::{self as server_provision, Provisioned as ServerProvisioned};
 use crate::application::volume_provision::{self, Provisioned as VolumeProvisioned};
 use crate::domain::server_state::ServerTask;
@@ -76,7 +77,8 @@ async fn reissue_server(
         return Ok(Outcome::Skipped);
     }
     server_provision::adopt_lost_port(pool, cloud, &mut order).await?;
-    Ok(match server_provision::provision(pool, cloud, &order).await? {
+    let provisioned = server_provision::provision(pool, cloud, &order, Witness::Reconcile).await?;
+    Ok(match provisioned {
         ServerProvisioned::Created(_) | ServerProvisioned::Unknown => Outcome::Changed,
         ServerProvisioned::Refused(e) => refused("server", id, &e.message()),
     })
@@ -130,7 +132,8 @@ async fn reissue_volume(
     if !claimed {
         return Ok(Outcome::Skipped);
     }
-    Ok(match volume_provision::provision(pool, cloud, &order).await? {
+    let provisioned = volume_provision::provision(pool, cloud, &order, Witness::Reconcile).await?;
+    Ok(match provisioned {
         VolumeProvisioned::Created(_) | VolumeProvisioned::Unknown => Outcome::Changed,
         VolumeProvisioned::Refused(e) => refused("volume", id, &e.message()),
     })

@@ -16,6 +16,7 @@ use super::server_diff::{ServerChange, ServerRecord, diff_servers};
 use super::settle::{KindRows, settle};
 use super::tracked::Lifecycle;
 use super::{Listing, Policy};
+use crate::application::intent::{self, Witness};
 use crate::domain::server::inventory_id;
 use crate::domain::server_state::{ServerStatus, ServerTask};
 use crate::error::AppResult;
@@ -168,7 +169,14 @@ impl ServersPass<'_> {
                     fault_message: seen.fault_message.as_deref(),
                     flavor_id: seen.flavor_id.as_deref(),
                 };
-                act::write(pool, async |c| servers::record_observed(c, id, version, &seen).await).await
+                act::write(pool, async |c| {
+                    servers::record_observed(c, id, version, &seen).await?;
+                    match seen.failure() {
+                        Some(reason) => intent::record_failure(c, Witness::Reconcile, "server", id, &reason).await,
+                        None => Ok(()),
+                    }
+                })
+                .await
             }
             ServerChange::FinishDelete { id, version } => {
                 self.settle(Lifecycle::FinishDelete { id, version }, project_of, managed)

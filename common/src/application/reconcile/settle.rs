@@ -10,6 +10,7 @@ use super::act::{self, Absent};
 use super::managed::ManagedProjects;
 use super::report::Outcome;
 use super::tracked::Lifecycle;
+use crate::application::intent::{self, Witness};
 use crate::error::AppResult;
 use crate::infrastructure::cloud::{CloudConnector, CloudProject, CloudResult};
 
@@ -42,7 +43,11 @@ pub async fn settle<K: KindRows>(
             act::write(pool, async |c| K::finish_delete(c, id, version).await).await
         }
         Lifecycle::TimeOut { id, version, reason } => {
-            act::write(pool, async |c| K::mark_error(c, id, version, &reason).await).await
+            act::write(pool, async |c| {
+                K::mark_error(c, id, version, &reason).await?;
+                intent::record_failure(c, Witness::Reconcile, K::RESOURCE, id, &reason).await
+            })
+            .await
         }
         Lifecycle::ConfirmGone {
             id,

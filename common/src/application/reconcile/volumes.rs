@@ -17,6 +17,7 @@ use super::settle::{KindRows, settle};
 use super::tracked::Lifecycle;
 use super::volume_diff::{VolumeChange, VolumeRecord, diff_volumes};
 use super::{Listing, Policy};
+use crate::application::intent::{self, Witness};
 use crate::domain::server::inventory_id;
 use crate::domain::volume::VolumeStatus;
 use crate::error::AppResult;
@@ -200,7 +201,14 @@ impl VolumesPass<'_> {
                     server_id: attached_to.as_deref().and_then(|s| server_of_cloud.get(s).copied()),
                     device: seen.attachments.first().and_then(|a| a.device.as_deref()),
                 };
-                act::write(pool, async |c| volumes::record_observed(c, id, version, &seen).await).await
+                act::write(pool, async |c| {
+                    volumes::record_observed(c, id, version, &seen).await?;
+                    match seen.failure() {
+                        Some(reason) => intent::record_failure(c, Witness::Reconcile, "volume", id, &reason).await,
+                        None => Ok(()),
+                    }
+                })
+                .await
             }
             VolumeChange::FinishDelete { id, version } => {
                 self.settle(Lifecycle::FinishDelete { id, version }, project_of, managed)

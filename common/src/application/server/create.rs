@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::provision::{Provisioned, ServerOrder, provision};
 use super::read::{ServerDetail, details};
-use crate::application::intent::{self, Intent};
+use crate::application::intent::{self, Intent, Witness};
 use crate::application::project_cloud::{Scope, cloud_error, cloud_of, scope};
 use crate::application::{Services, catalog_choice, quotas, refresh};
 use crate::domain::auth::RequestContext;
@@ -42,7 +42,14 @@ pub async fn create(svc: &Services, ctx: &RequestContext, input: NewServer) -> A
     }
     let size = (i64::from(flavor.vcpus), flavor.ram_mb as i64);
     let written = write_intent(svc, &scope, &input, size).await?;
-    match provision(&svc.pool, cloud.as_ref(), &order(&scope, &input, &written)).await? {
+    match provision(
+        &svc.pool,
+        cloud.as_ref(),
+        &order(&scope, &input, &written),
+        Witness::Request(&scope),
+    )
+    .await?
+    {
         Provisioned::Refused(e) => return Err(cloud_error(e)),
         Provisioned::Created(_) | Provisioned::Unknown => {}
     }

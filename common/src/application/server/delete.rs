@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::not_found;
-use crate::application::intent::{self, Intent};
+use crate::application::intent::{self, Intent, Witness};
 use crate::application::project_cloud::{Scope, cloud_error, cloud_of, scope};
 use crate::application::{Services, guard, refresh};
 use crate::domain::auth::RequestContext;
@@ -153,10 +153,12 @@ async fn leave_or_fail(
     if e.is_outcome_unknown() {
         return Ok(());
     }
+    let message = e.message();
     let mut tx = begin(&svc.pool).await?;
     if let Some(current) = servers::lock(&mut tx, scope.project_id, id).await? {
-        servers::mark_error(&mut tx, id, current.version, &e.message()).await?;
+        servers::mark_error(&mut tx, id, current.version, &message).await?;
     }
+    intent::record_failure(&mut tx, Witness::Request(scope), "server", id, &message).await?;
     tx.commit().await?;
     Err(cloud_error(e))
 }

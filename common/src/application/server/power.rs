@@ -5,13 +5,13 @@
 use serde_json::json;
 
 use super::{busy, not_found};
-use crate::application::intent::{self, Intent};
+use crate::application::intent::{self, Intent, Witness};
 use crate::application::project_cloud::{cloud_error, cloud_of, scope};
 use crate::application::{Services, guard, refresh};
 use crate::domain::auth::RequestContext;
 use crate::domain::server_state::{ActionRefusal, PowerAction, ServerTask, check_power_action};
 use crate::error::{AppError, AppResult};
-use crate::infrastructure::db::{begin, resource_actions, servers};
+use crate::infrastructure::db::{begin, servers};
 
 pub async fn set_power(
     svc: &Services,
@@ -58,8 +58,10 @@ pub async fn set_power(
         && !e.is_outcome_unknown()
     {
         let message = e.message();
-        servers::end_action(&svc.pool, id, name, Some(&message)).await?;
-        resource_actions::finish(&svc.pool, "server", id, false, Some(&message)).await?;
+        let mut tx = begin(&svc.pool).await?;
+        servers::end_action(&mut *tx, id, name, Some(&message)).await?;
+        intent::record_failure(&mut tx, Witness::Request(&scope), "server", id, &message).await?;
+        tx.commit().await?;
         return Err(cloud_error(e));
     }
     refresh::request(&svc.pool, refresh::server(id), &scope).await;

@@ -8,13 +8,14 @@ use std::collections::BTreeMap;
 
 use sqlx::MySqlPool;
 
+use crate::application::intent::{self, Witness};
 use crate::application::project_cloud::cloud_error;
 use crate::domain::server::inventory_id;
 use crate::error::AppResult;
 use crate::infrastructure::cloud::{
     CloudError, CloudPort, CloudProject, CreatePortRequest, CreateServerRequest, PortListQuery,
 };
-use crate::infrastructure::db::{begin, network_interfaces, resource_actions, security_groups, servers, volumes};
+use crate::infrastructure::db::{begin, network_interfaces, security_groups, servers, volumes};
 
 /// Everything the cloud calls of one server create need, as the rows hold it.
 #[derive(Debug, Clone)]
@@ -47,8 +48,14 @@ pub enum Provisioned {
     Refused(CloudError),
 }
 
-/// Port (unless the order has one), then server.
-pub async fn provision(pool: &MySqlPool, cloud: &dyn CloudProject, order: &ServerOrder) -> AppResult<Provisioned> {
+/// Port (unless the order has one), then server. A refusal is audited as
+/// seen by `witness`.
+pub async fn provision(
+    pool: &MySqlPool,
+    cloud: &dyn CloudProject,
+    order: &ServerOrder,
+    witness: Witness<'_>,
+) -> AppResult<Provisioned> {
     let port_id = match &order.port_id {
         Some(port) => port.clone(),
         None => match cloud.create_port(&port_request(order)).await {
@@ -58,7 +65,7 @@ pub async fn provision(pool: &MySqlPool, cloud: &dyn CloudProject, order: &Serve
             }
             Err(e) if e.is_outcome_unknown() => return Ok(Provisioned::Unknown),
             Err(e) => {
-                undo(pool, cloud, order, None, &e.message()).await;
+                undo(pool, cloud, order, None, &e.message(), witness).await;
                 return Ok(Provisioned::Refused(e));
             }
         },
@@ -70,7 +77,7 @@ pub async fn provision(pool: &MySqlPool, cloud: &dyn CloudProject, order: &Serve
         }
         Err(e) if e.is_outcome_unknown() => Ok(Provisioned::Unknown),
         Err(e) => {
-            undo(pool, cloud, order, Some(&port_id), &e.message()).await;
+            undo(pool, cloud, order, Some(&port_id), &e.message(), witness).await;
             Ok(Provisioned::Refused(e))
         }
     }
@@ -201,14 +208,21 @@ pub async fn give_up(
     if !current.is_some_and(|s| s.version == version && s.pending_action.as_deref() == Some("create")) {
         return Ok(false);
     }
-    undo(pool, cloud, order, order.port_id.as_deref(), reason).await;
+    undo(pool, cloud, order, order.port_id.as_deref(), reason, Witness::Reconcile).await;
     Ok(true)
 }
 
 /// Compensation after a definite failure: the port goes, the server row is
 /// `ERROR` with the message, the volume and interface rows (which never
 /// existed in the cloud) are deleted.
-async fn undo(pool: &MySqlPool, cloud: &dyn CloudProject, order: &ServerOrder, port_id: Option<&str>, message: &str) {
+async fn undo(
+    pool: &MySqlPool,
+    cloud: &dyn CloudProject,
+    order: &ServerOrder,
+    port_id: Option<&str>,
+    message: &str,
+    witness: Witness<'_>,
+) {
     let port_left = match port_id {
         Some(port) => match cloud.delete_port(port).await {
             Ok(()) => false,
@@ -220,16 +234,23 @@ async fn undo(pool: &MySqlPool, cloud: &dyn CloudProject, order: &ServerOrder, p
         },
         None => false,
     };
-    if let Err(e) = record_failure(pool, order, port_left, message).await {
+    if let Err(e) = write_failure(pool, order, port_left, message, witness).await {
         tracing::warn!(server_id = order.server_id, error = ?e, "could not record a failed server create");
     }
 }
 
-async fn record_failure(pool: &MySqlPool, order: &ServerOrder, port_left: bool, message: &str) -> AppResult<()> {
+async fn write_failure(
+    pool: &MySqlPool,
+    order: &ServerOrder,
+    port_left: bool,
+    message: &str,
+    witness: Witness<'_>,
+) -> AppResult<()> {
     let mut tx = begin(pool).await?;
     if let Some(server) = servers::lock(&mut tx, order.project_id, order.server_id).await? {
         servers::mark_error(&mut tx, server.id, server.version, message).await?;
     }
+    intent::record_failure(&mut tx, witness, "server", order.server_id, message).await?;
     if let Some(v) = volumes::lock(&mut tx, order.project_id, order.volume_id).await? {
         volumes::finish_delete(&mut tx, v.id, v.version).await?;
     }
@@ -240,7 +261,6 @@ async fn record_failure(pool: &MySqlPool, order: &ServerOrder, port_left: bool, 
             network_interfaces::finish_delete(&mut tx, n.id, n.version).await?;
         }
     }
-    resource_actions::finish(&mut *tx, "server", order.server_id, false, Some(message)).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use super::{busy, not_found};
-use crate::application::intent::{self, Intent};
+use crate::application::intent::{self, Intent, Witness};
 use crate::application::project_cloud::{Scope, cloud_error, cloud_of, scope};
 use crate::application::{Services, refresh, volume};
 use crate::domain::auth::RequestContext;
@@ -62,9 +62,11 @@ async fn change(
                 Direction::Attach => ("attach", VolumeStatus::Available),
                 Direction::Detach => ("detach", VolumeStatus::InUse),
             };
-            volumes::revert_action(&svc.pool, volume_id, action, back_to, &message).await?;
-            resource_actions::finish(&svc.pool, "server", server_id, false, Some(&message)).await?;
-            resource_actions::finish(&svc.pool, "volume", volume_id, false, Some(&message)).await?;
+            let mut tx = begin(&svc.pool).await?;
+            volumes::revert_action(&mut *tx, volume_id, action, back_to, &message).await?;
+            intent::record_failure(&mut tx, Witness::Request(&scope), "server", server_id, &message).await?;
+            resource_actions::finish(&mut *tx, "volume", volume_id, false, Some(&message)).await?;
+            tx.commit().await?;
             return Err(cloud_error(e));
         }
     }

@@ -15,9 +15,10 @@ pub async fn insert(
 ) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO audit_event (request_id, source, actor_user_id, project_id, action, resource_type, resource_id, outcome, detail)
-         VALUES (?, 'api', ?, ?, ?, ?, ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(request_id)
+    .bind(Source::Api.as_str())
     .bind(actor_user_id)
     .bind(event.project_id)
     .bind(event.action)
@@ -25,6 +26,78 @@ pub async fn insert(
     .bind(event.resource_id)
     .bind(event.outcome.as_str())
     .bind(event.detail.as_ref().map(Json))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Where an event was written: the API process, or a reconcile pass of the
+/// batch server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Api,
+    Reconcile,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Api => "api",
+            Source::Reconcile => "reconcile",
+        }
+    }
+}
+
+/// The `accepted` event an intent wrote: its audit name and project.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AcceptedIntent {
+    pub action: String,
+    pub project_id: Option<i64>,
+}
+
+/// The intent request `request_id` had accepted on the resource.
+pub async fn accepted_intent(
+    conn: &mut MySqlConnection,
+    resource_type: &str,
+    resource_id: i64,
+    request_id: &str,
+) -> AppResult<Option<AcceptedIntent>> {
+    Ok(sqlx::query_as(
+        "SELECT action, project_id FROM audit_event
+         WHERE resource_type = ? AND resource_id = ? AND request_id = ? AND outcome = 'accepted'
+         ORDER BY occurred_at DESC, id DESC LIMIT 1",
+    )
+    .bind(resource_type)
+    .bind(resource_id)
+    .bind(request_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// A definite failure of an accepted intent, under the intent's audit name.
+pub struct IntentFailure<'a> {
+    pub intent: &'a AcceptedIntent,
+    pub resource_type: &'a str,
+    pub resource_id: i64,
+    pub message: &'a str,
+    pub source: Source,
+    pub actor_user_id: Option<i64>,
+    pub request_id: Option<&'a str>,
+}
+
+pub async fn insert_failure(conn: &mut MySqlConnection, f: &IntentFailure<'_>) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_event (request_id, source, actor_user_id, project_id, action, resource_type, resource_id, outcome, detail)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'failure', ?)",
+    )
+    .bind(f.request_id)
+    .bind(f.source.as_str())
+    .bind(f.actor_user_id)
+    .bind(f.intent.project_id)
+    .bind(&f.intent.action)
+    .bind(f.resource_type)
+    .bind(f.resource_id)
+    .bind(Json(serde_json::json!({"message": f.message})))
     .execute(conn)
     .await?;
     Ok(())

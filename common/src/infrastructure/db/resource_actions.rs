@@ -68,6 +68,26 @@ pub async fn finish<'c>(
     Ok(())
 }
 
+/// Ends the resource's pending entries as errors with `message` and returns
+/// the request ids they were started under (empty when none was pending).
+pub async fn fail_pending(
+    conn: &mut MySqlConnection,
+    resource_type: &str,
+    resource_id: i64,
+    message: &str,
+) -> AppResult<Vec<String>> {
+    let requests: Vec<Option<String>> = sqlx::query_scalar(
+        "SELECT request_id FROM resource_action
+         WHERE resource_type = ? AND resource_id = ? AND result = 'pending' ORDER BY started_at, id FOR UPDATE",
+    )
+    .bind(resource_type)
+    .bind(resource_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    finish(&mut *conn, resource_type, resource_id, false, Some(message)).await?;
+    Ok(requests.into_iter().flatten().collect())
+}
+
 /// Oldest first.
 pub async fn of_resource<'c>(
     db: impl Executor<'c, Database = MySql>,

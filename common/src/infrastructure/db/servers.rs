@@ -406,8 +406,25 @@ pub struct ObservedServer<'a> {
     pub flavor_id: Option<&'a str>,
 }
 
+impl ObservedServer<'_> {
+    /// No task in flight and past BUILD: the pending action has ended.
+    fn settled(&self) -> bool {
+        self.cloud_task_state.is_none() && ServerStatus::from_cloud(self.status) != ServerStatus::Build
+    }
+
+    /// Settled in `ERROR`: why the pending action failed.
+    pub fn failure(&self) -> Option<String> {
+        (self.settled() && ServerStatus::from_cloud(self.status) == ServerStatus::Error).then(|| {
+            self.fault_message
+                .map_or_else(|| "the cloud reports the server in ERROR".to_owned(), str::to_owned)
+        })
+    }
+}
+
 /// Stores the cloud's view. A settled cloud state ends our pending action
-/// (all but `delete`, which [`finish_delete`] ends) and its log entry.
+/// (all but `delete`, which [`finish_delete`] ends) and, when it is not an
+/// error, its log entry. A settled error's entry is the caller's to end
+/// (`intent::record_failure`, which audits the failure).
 pub async fn record_observed(
     conn: &mut MySqlConnection,
     id: i64,
@@ -415,7 +432,7 @@ pub async fn record_observed(
     seen: &ObservedServer<'_>,
 ) -> AppResult<()> {
     let status = ServerStatus::from_cloud(seen.status);
-    let settled = seen.cloud_task_state.is_none() && status != ServerStatus::Build;
+    let settled = seen.settled();
     let result = sqlx::query(
         "UPDATE server SET openstack_id = ?, status = ?, error_message = ?,
             flavor_id = IF(last_synced_at IS NULL AND ? IS NOT NULL, ?, flavor_id),
@@ -439,14 +456,15 @@ pub async fn record_observed(
     .execute(&mut *conn)
     .await?;
     ensure_version_matched(result, "server")?;
-    if settled {
-        let ok = status != ServerStatus::Error;
-        super::resource_actions::finish(&mut *conn, "server", id, ok, seen.fault_message).await?;
+    if settled && status != ServerStatus::Error {
+        super::resource_actions::finish(&mut *conn, "server", id, true, None).await?;
     }
     Ok(())
 }
 
 /// The server is `ERROR` with the cloud's message; its pending action ends.
+/// Its log entry is the caller's to end (`intent::record_failure`, which
+/// audits the failure), after this write: the row is locked first.
 pub async fn mark_error(conn: &mut MySqlConnection, id: i64, version: i64, message: &str) -> AppResult<()> {
     let result = sqlx::query(
         "UPDATE server SET status = 'ERROR', error_message = ?, task_state = NULL, pending_action = NULL,
@@ -457,8 +475,7 @@ pub async fn mark_error(conn: &mut MySqlConnection, id: i64, version: i64, messa
     .bind(version)
     .execute(&mut *conn)
     .await?;
-    ensure_version_matched(result, "server")?;
-    super::resource_actions::finish(&mut *conn, "server", id, false, Some(message)).await
+    ensure_version_matched(result, "server")
 }
 
 /// The cloud confirmed the server gone: the row, its root volume and its

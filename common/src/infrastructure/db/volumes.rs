@@ -354,9 +354,27 @@ pub struct ObservedVolume<'a> {
     pub device: Option<&'a str>,
 }
 
+impl ObservedVolume<'_> {
+    /// `available`, `in-use` or an error: the pending action has ended.
+    fn settled(&self) -> bool {
+        matches!(
+            VolumeStatus::from_cloud(self.status),
+            VolumeStatus::Available | VolumeStatus::InUse | VolumeStatus::Error
+        )
+    }
+
+    /// Settled in an error status: why the pending action failed.
+    pub fn failure(&self) -> Option<String> {
+        (self.settled() && VolumeStatus::from_cloud(self.status) == VolumeStatus::Error)
+            .then(|| format!("the cloud reports the volume {}", self.status))
+    }
+}
+
 /// Stores the cloud's view. A settled cloud status (`available`, `in-use`,
-/// `error*`) ends the pending action other than `delete`; the new size is
-/// stored as the cloud reports it and a satisfied extend request is cleared.
+/// `error*`) ends the pending action other than `delete`, and its log entry
+/// unless it is an error (that one is the caller's: `intent::record_failure`);
+/// the new size is stored as the cloud reports it and a satisfied extend
+/// request is cleared.
 pub async fn record_observed(
     conn: &mut MySqlConnection,
     id: i64,
@@ -364,10 +382,7 @@ pub async fn record_observed(
     seen: &ObservedVolume<'_>,
 ) -> AppResult<()> {
     let status = VolumeStatus::from_cloud(seen.status);
-    let settled = matches!(
-        status,
-        VolumeStatus::Available | VolumeStatus::InUse | VolumeStatus::Error
-    );
+    let settled = seen.settled();
     let result = sqlx::query(
         "UPDATE volume SET openstack_id = ?, status = IF(pending_action <=> 'delete', status, ?), size_gb = ?,
             requested_size_gb = IF(requested_size_gb IS NOT NULL AND ? >= requested_size_gb, NULL, requested_size_gb),
@@ -394,13 +409,15 @@ pub async fn record_observed(
     .execute(&mut *conn)
     .await?;
     ensure_version_matched(result, "volume")?;
-    if settled {
-        let ok = status != VolumeStatus::Error;
-        super::resource_actions::finish(&mut *conn, "volume", id, ok, None).await?;
+    if settled && status != VolumeStatus::Error {
+        super::resource_actions::finish(&mut *conn, "volume", id, true, None).await?;
     }
     Ok(())
 }
 
+/// The volume is `ERROR` with the message; its pending action ends. Its log
+/// entry is the caller's to end (`intent::record_failure`, which audits the
+/// failure), after this write: the row is locked first.
 pub async fn mark_error(conn: &mut MySqlConnection, id: i64, version: i64, message: &str) -> AppResult<()> {
     let result = sqlx::query(
         "UPDATE volume SET status = 'ERROR', error_message = ?, task_state = NULL, pending_action = NULL,
@@ -412,8 +429,7 @@ pub async fn mark_error(conn: &mut MySqlConnection, id: i64, version: i64, messa
     .bind(version)
     .execute(&mut *conn)
     .await?;
-    ensure_version_matched(result, "volume")?;
-    super::resource_actions::finish(&mut *conn, "volume", id, false, Some(message)).await
+    ensure_version_matched(result, "volume")
 }
 
 /// The cloud confirmed the volume gone: the row is deleted, the log entry succeeds.

@@ -23,8 +23,8 @@ pub struct Lease {
 }
 
 impl MemoryPool {
-    /// `size` buffers of `blocks` blocks each, written once so that their
-    /// pages are resident from the start and never faulted in by a login.
+    /// `size` buffers of `blocks` blocks each. Their pages are faulted in
+    /// once, by their first hash at the latest, and then stay.
     pub fn new(size: usize, blocks: usize) -> Arc<Self> {
         let free = (0..size)
             .map(|_| vec![Block::new(); blocks].into_boxed_slice())

@@ -40,17 +40,7 @@ fn ms(d: Duration) -> f64 {
 
 /// A line of `/proc/self/status` (`VmRSS`, `VmHWM`) in MiB; 0 off Linux.
 fn status_mib(key: &str) -> f64 {
-    let kib: Option<f64> = std::fs::read_to_string("/proc/self/status").ok().and_then(|status| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))?
-            .trim()
-            .trim_end_matches("kB")
-            .trim()
-            .parse()
-            .ok()
-    });
-    kib.unwrap_or(0.0) / 1024.0
+    test_support::proc_status::own_kib(key).unwrap_or(0) as f64 / 1024.0
 }
 
 /// `count` logins shared among `CONCURRENT_CLIENTS` clients; returns how long they took.

@@ -4,18 +4,21 @@ use serde_json::Value;
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn the_openapi_document_is_3_1_and_describes_every_response() {
+async fn served_document() -> Value {
     let app = spawn_app().await;
-    let doc: Value = app
-        .client
+    app.client
         .get(app.url("/openapi.json"))
         .send()
         .await
         .unwrap()
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_3_1_and_describes_every_response() {
+    let doc = served_document().await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     assert!(!doc["info"]["description"].as_str().unwrap_or_default().is_empty());
     let paths = doc["paths"].as_object().unwrap();
@@ -42,16 +45,7 @@ async fn the_openapi_document_is_3_1_and_describes_every_response() {
 
 #[tokio::test]
 async fn every_operation_has_its_own_id_and_documents_the_unavailable_answers() {
-    let app = spawn_app().await;
-    let doc: Value = app
-        .client
-        .get(app.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = served_document().await;
     let mut ids = std::collections::BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
@@ -84,16 +78,7 @@ async fn every_operation_has_its_own_id_and_documents_the_unavailable_answers() 
 
 #[tokio::test]
 async fn request_schemas_carry_the_limits_the_server_enforces() {
-    let app = spawn_app().await;
-    let doc: Value = app
-        .client
-        .get(app.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = served_document().await;
     let schemas = &doc["components"]["schemas"];
     let server = &schemas["CreateServerRequest"]["properties"];
     assert_eq!(server["name"]["maxLength"], 255);

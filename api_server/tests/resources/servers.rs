@@ -354,18 +354,9 @@ async fn ids_the_catalog_does_not_hold_are_404_with_no_row_and_no_cloud_call(kin
 
 async fn a_root_volume_smaller_than_its_image_needs_is_422_before_any_cloud_call(kind: Kind) {
     let w = world(kind).await;
-    let images = w.get_json("/catalog/images").await;
-    let needy = images["images"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .max_by_key(|i| i["min_disk_gb"].as_i64().unwrap())
-        .unwrap()
-        .clone();
-    let min_disk = needy["min_disk_gb"].as_i64().unwrap();
-    assert!(min_disk > 1, "the catalog needs an image with a minimum disk: {images}");
+    let (image_id, min_disk) = w.image_needing_most_disk().await;
     let mut body = w.server_body("too-small");
-    body["root_volume"] = json!({"size": min_disk - 1, "image_id": needy["id"]});
+    body["root_volume"] = json!({"size": min_disk - 1, "image_id": image_id});
     let res = w.post("/servers", body).await;
     assert_eq!(res.status(), 422);
     let err = json_of(res).await;
@@ -374,7 +365,7 @@ async fn a_root_volume_smaller_than_its_image_needs_is_422_before_any_cloud_call
     assert_eq!(w.counter("server.create") + w.counter("port.create"), 0);
 
     let mut fits = w.server_body("just-fits");
-    fits["root_volume"] = json!({"size": min_disk, "image_id": needy["id"]});
+    fits["root_volume"] = json!({"size": min_disk, "image_id": image_id});
     assert_eq!(w.post("/servers", fits).await.status(), 202);
 }
 

@@ -285,6 +285,21 @@ impl World {
         }
     }
 
+    /// The catalog image needing the largest volume, and that size in GiB.
+    pub async fn image_needing_most_disk(&self) -> (Value, i64) {
+        let images = self.get_json("/catalog/images").await;
+        let needy = images["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .max_by_key(|i| i["min_disk_gb"].as_i64().unwrap())
+            .unwrap()
+            .clone();
+        let min_disk = needy["min_disk_gb"].as_i64().unwrap();
+        assert!(min_disk > 1, "the catalog needs an image with a minimum disk: {images}");
+        (needy["id"].clone(), min_disk)
+    }
+
     pub fn server_body(&self, name: &str) -> Value {
         json!({
             "name": name, "description": "web tier", "flavor_id": self.fx.flavor_id,

@@ -111,18 +111,9 @@ async fn bad_volume_input_is_422_and_reaches_no_cloud(kind: Kind) {
     let res = w.post("/volumes", unknown_image).await;
     assert_eq!(res.status(), 404);
     assert_eq!(json_of(res).await["code"], "IMAGE_NOT_FOUND");
-    let images = w.get_json("/catalog/images").await;
-    let needy = images["images"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .max_by_key(|i| i["min_disk_gb"].as_i64().unwrap())
-        .unwrap()
-        .clone();
-    let min_disk = needy["min_disk_gb"].as_i64().unwrap();
-    assert!(min_disk > 1, "the catalog needs an image with a minimum disk: {images}");
+    let (image_id, min_disk) = w.image_needing_most_disk().await;
     let mut too_small = volume_body(&w, "s", min_disk - 1);
-    too_small["image_id"] = needy["id"].clone();
+    too_small["image_id"] = image_id.clone();
     let res = w.post("/volumes", too_small).await;
     assert_eq!(res.status(), 422);
     assert_eq!(json_of(res).await["errors"][0]["field"], "body.size");

@@ -58,15 +58,7 @@ pub fn statements() -> (u64, u64) {
 
 /// A line of `/proc/self/status` in KiB (`VmRSS`, `VmHWM`).
 pub fn status_kib(key: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()
+    test_support::proc_status::own_kib(key)
 }
 
 /// Starts a new peak (`VmHWM`) from the current RSS; false where the kernel

@@ -11,22 +11,11 @@ use cloud_sim::{SimConfig, SimServer};
 use common::infrastructure::cloud::*;
 
 fn settings(sim: &SimServer, max_concurrency: usize) -> OpenStackSettings {
-    let c = sim.service_credentials();
-    OpenStackSettings {
-        auth_url: c.auth_url,
-        username: c.username,
-        password: Secret::new(c.password),
-        user_domain_name: c.user_domain,
-        project_name: c.project,
-        project_domain_name: c.project_domain,
-        region: Some(c.region),
-        interface: EndpointInterface::Public,
-        member_role_name: "member".into(),
-        http: HttpSettings {
-            max_concurrency,
-            ..HttpSettings::default()
-        },
-    }
+    let http = HttpSettings {
+        max_concurrency,
+        ..HttpSettings::default()
+    };
+    test_support::sim_cloud::openstack_settings(sim, EndpointInterface::Public, http)
 }
 
 fn report(label: &str, calls: usize, elapsed: Duration) {

@@ -2,5 +2,6 @@
 
 pub mod database;
 pub mod proc_status;
+pub mod sim_cloud;
 
 pub use database::TestDb;

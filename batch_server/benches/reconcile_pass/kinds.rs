@@ -45,43 +45,24 @@ impl Kind {
         let pool = &world.db.pool;
         let managed = ManagedProjects::load(pool, None).await.unwrap();
         let (connector, policy, dry_run, now) = (&world.connector, Policy::default(), false, Utc::now());
+        macro_rules! run {
+            ($pass:ident) => {
+                $pass {
+                    pool,
+                    connector,
+                    policy,
+                    listing,
+                    dry_run,
+                    now,
+                }
+                .run(&managed)
+                .await
+            };
+        }
         let report = match self {
-            Kind::Servers => {
-                ServersPass {
-                    pool,
-                    connector,
-                    policy,
-                    listing,
-                    dry_run,
-                    now,
-                }
-                .run(&managed)
-                .await
-            }
-            Kind::Volumes => {
-                VolumesPass {
-                    pool,
-                    connector,
-                    policy,
-                    listing,
-                    dry_run,
-                    now,
-                }
-                .run(&managed)
-                .await
-            }
-            Kind::Ports => {
-                NetworkInterfacesPass {
-                    pool,
-                    connector,
-                    policy,
-                    listing,
-                    dry_run,
-                    now,
-                }
-                .run(&managed)
-                .await
-            }
+            Kind::Servers => run!(ServersPass),
+            Kind::Volumes => run!(VolumesPass),
+            Kind::Ports => run!(NetworkInterfacesPass),
         };
         report.unwrap()
     }

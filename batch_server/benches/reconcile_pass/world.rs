@@ -5,9 +5,7 @@
 use std::time::Duration;
 
 use cloud_sim::{FleetServer, SeededServer, SimConfig, SimServer};
-use common::infrastructure::cloud::{
-    CloudConnector, EndpointInterface, HttpSettings, OpenStackSettings, RetryPolicy, Secret,
-};
+use common::infrastructure::cloud::{CloudConnector, EndpointInterface, HttpSettings, RetryPolicy};
 use sqlx::MySqlPool;
 use test_support::TestDb;
 
@@ -34,7 +32,6 @@ impl World {
     pub async fn start(projects: usize) -> World {
         let sim = SimServer::start(SimConfig::instant()).await.unwrap();
         let db = TestDb::new().await;
-        let c = sim.service_credentials();
         let http = HttpSettings {
             timeout: Duration::from_secs(120),
             max_concurrency: 16,
@@ -47,18 +44,11 @@ impl World {
             ca_certificates_pem: vec![],
         };
         let connector = CloudConnector::new(
-            Some(OpenStackSettings {
-                auth_url: c.auth_url,
-                username: c.username,
-                password: Secret::new(c.password),
-                user_domain_name: c.user_domain,
-                project_name: c.project,
-                project_domain_name: c.project_domain,
-                region: Some(c.region),
-                interface: EndpointInterface::Public,
-                member_role_name: "member".into(),
+            Some(test_support::sim_cloud::openstack_settings(
+                &sim,
+                EndpointInterface::Public,
                 http,
-            }),
+            )),
             None,
         )
         .unwrap();

@@ -127,31 +127,23 @@ impl ReconcileJob {
         };
         let (pool, connector, policy) = (&self.pool, self.connector.as_ref(), self.policy);
         let listing = Listing::Complete;
+        macro_rules! refresh {
+            ($pass:ident) => {
+                $pass {
+                    pool,
+                    connector,
+                    policy,
+                    listing,
+                    dry_run,
+                    now,
+                }
+                .refresh(&managed, ids)
+                .await
+            };
+        }
         Some(match self.kind {
-            Kind::Servers => {
-                ServersPass {
-                    pool,
-                    connector,
-                    policy,
-                    listing,
-                    dry_run,
-                    now,
-                }
-                .refresh(&managed, ids)
-                .await
-            }
-            Kind::Volumes => {
-                VolumesPass {
-                    pool,
-                    connector,
-                    policy,
-                    listing,
-                    dry_run,
-                    now,
-                }
-                .refresh(&managed, ids)
-                .await
-            }
+            Kind::Servers => refresh!(ServersPass),
+            Kind::Volumes => refresh!(VolumesPass),
             Kind::FloatingIps | Kind::NetworkInterfaces | Kind::SecurityGroups => return None,
         })
     }

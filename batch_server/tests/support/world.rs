@@ -10,8 +10,8 @@ use cloud_sim::{OutOfBand, ResourceKind, SimConfig, SimServer};
 use common::application::credentials::CredentialCipher;
 use common::application::reconcile::Policy;
 use common::infrastructure::cloud::{
-    CloudConnector, CreateProjectRequest, EndpointInterface, HttpSettings, NhnSettings, OpenStackSettings, Provider,
-    RetryPolicy, Secret, install_crypto_provider,
+    CloudConnector, CreateProjectRequest, EndpointInterface, HttpSettings, NhnSettings, Provider, RetryPolicy,
+    install_crypto_provider,
 };
 use common::infrastructure::db::cloud_credentials::{self, NewCredential};
 use serde_json::json;
@@ -50,19 +50,7 @@ pub fn http() -> HttpSettings {
 /// Both clouds of the simulator; with `calls_per_sec`, through a call rate
 /// as the batch server builds it (0: no rate, `Retry-After` still pauses).
 pub fn connector(sim: &SimServer, http: HttpSettings, calls_per_sec: Option<u32>) -> Arc<CloudConnector> {
-    let c = sim.service_credentials();
-    let openstack = OpenStackSettings {
-        auth_url: c.auth_url,
-        username: c.username,
-        password: Secret::new(c.password),
-        user_domain_name: c.user_domain,
-        project_name: c.project,
-        project_domain_name: c.project_domain,
-        region: Some(c.region),
-        interface: EndpointInterface::Public,
-        member_role_name: "member".into(),
-        http: http.clone(),
-    };
+    let openstack = test_support::sim_cloud::openstack_settings(sim, EndpointInterface::Public, http.clone());
     let nhn = NhnSettings {
         identity_url: sim.nhn_identity_url(),
         default_region: None,

@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use sqlx::MySqlPool;
 
 use crate::application::intent::{self, Witness};
+pub use crate::application::server::provision::Provisioned;
 use crate::domain::server::inventory_id;
 use crate::error::AppResult;
-use crate::infrastructure::cloud::{CloudError, CloudProject, CreateVolumeRequest};
+use crate::infrastructure::cloud::{CloudProject, CreateVolumeRequest};
 use crate::infrastructure::db::{begin, volumes};
 
 #[derive(Debug, Clone)]
@@ -21,16 +22,6 @@ pub struct VolumeOrder {
     /// The volume type's name or id (the cloud takes either).
     pub volume_type: Option<String>,
     pub image_id: Option<String>,
-}
-
-#[derive(Debug)]
-pub enum Provisioned {
-    /// The cloud accepted the volume; its id is stored.
-    Created(String),
-    /// No answer (timeout, 5xx): the intent stays for the reconciler.
-    Unknown,
-    /// The cloud refused: the row is `ERROR` with the cloud's message.
-    Refused(CloudError),
 }
 
 /// A refusal is audited as seen by `witness`.

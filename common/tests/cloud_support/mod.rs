@@ -76,19 +76,7 @@ pub fn unique(prefix: &str) -> String {
 }
 
 pub fn openstack_settings_for_sim(sim: &SimServer) -> OpenStackSettings {
-    let c = sim.service_credentials();
-    OpenStackSettings {
-        auth_url: c.auth_url,
-        username: c.username,
-        password: Secret::new(c.password),
-        user_domain_name: c.user_domain,
-        project_name: c.project,
-        project_domain_name: c.project_domain,
-        region: Some(c.region),
-        interface: EndpointInterface::Internal,
-        member_role_name: "member".into(),
-        http: fast_http(),
-    }
+    test_support::sim_cloud::openstack_settings(sim, EndpointInterface::Internal, fast_http())
 }
 
 /// Picks image, flavor, volume type and external network through the port.

@@ -10,8 +10,8 @@ use sqlx::{MySqlConnection, MySqlPool};
 
 use super::report::Outcome;
 use crate::application::intent::Witness;
-use crate::application::server::provision::{self as server_provision, Provisioned as ServerProvisioned};
-use crate::application::volume_provision::{self, Provisioned as VolumeProvisioned};
+use crate::application::server::provision::{self as server_provision, Provisioned};
+use crate::application::volume_provision;
 use crate::domain::server_state::ServerTask;
 use crate::domain::volume::VolumeStatus;
 use crate::error::{AppResult, ErrorKind};
@@ -79,8 +79,8 @@ async fn reissue_server(
     server_provision::adopt_lost_port(pool, cloud, &mut order).await?;
     let provisioned = server_provision::provision(pool, cloud, &order, Witness::Reconcile).await?;
     Ok(match provisioned {
-        ServerProvisioned::Created(_) | ServerProvisioned::Unknown => Outcome::Changed,
-        ServerProvisioned::Refused(e) => refused("server", id, &e.message()),
+        Provisioned::Created(_) | Provisioned::Unknown => Outcome::Changed,
+        Provisioned::Refused(e) => refused("server", id, &e.message()),
     })
 }
 
@@ -134,8 +134,8 @@ async fn reissue_volume(
     }
     let provisioned = volume_provision::provision(pool, cloud, &order, Witness::Reconcile).await?;
     Ok(match provisioned {
-        VolumeProvisioned::Created(_) | VolumeProvisioned::Unknown => Outcome::Changed,
-        VolumeProvisioned::Refused(e) => refused("volume", id, &e.message()),
+        Provisioned::Created(_) | Provisioned::Unknown => Outcome::Changed,
+        Provisioned::Refused(e) => refused("volume", id, &e.message()),
     })
 }
 

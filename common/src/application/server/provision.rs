@@ -36,15 +36,15 @@ pub struct ServerOrder {
     pub port_id: Option<String>,
 }
 
-/// How the cloud calls ended.
+/// How the cloud calls of a create (server or volume) ended.
 #[derive(Debug)]
 pub enum Provisioned {
-    /// The cloud accepted the server; its id is stored.
+    /// The cloud accepted the resource; its id is stored.
     Created(String),
     /// No answer (timeout, 5xx): the intent stays for the reconciler.
     Unknown,
-    /// The cloud refused: the port is undone, the server row is `ERROR`
-    /// with the cloud's message.
+    /// The cloud refused: what was made for it is undone (a server's port),
+    /// and the row is `ERROR` with the cloud's message.
     Refused(CloudError),
 }
 

@@ -2,13 +2,15 @@
 //! action log entry of the resource and the audit event; and, when the
 //! intent ends in a definite failure, the audit event of that failure.
 
-use serde_json::Value;
+use std::borrow::Cow;
+
+use serde_json::{Value, json};
 use sqlx::MySqlConnection;
 
 use super::project_cloud::Scope;
 use crate::domain::audit::{AuditEvent, Outcome};
 use crate::error::AppResult;
-use crate::infrastructure::db::audit_events::{self, IntentFailure, Source};
+use crate::infrastructure::db::audit_events::{self, Source};
 use crate::infrastructure::db::resource_actions;
 
 pub struct Intent {
@@ -79,7 +81,7 @@ pub enum Witness<'a> {
 pub async fn record_failure(
     conn: &mut MySqlConnection,
     witness: Witness<'_>,
-    resource_type: &str,
+    resource_type: &'static str,
     resource_id: i64,
     message: &str,
 ) -> AppResult<()> {
@@ -92,16 +94,15 @@ pub async fn record_failure(
         else {
             continue;
         };
-        let failure = IntentFailure {
-            intent: &intent,
+        let failure = AuditEvent {
+            action: Cow::Owned(intent.action),
             resource_type,
-            resource_id,
-            message,
-            source,
-            actor_user_id,
-            request_id,
+            resource_id: Some(resource_id),
+            project_id: intent.project_id,
+            outcome: Outcome::Failure,
+            detail: Some(json!({"message": message})),
         };
-        audit_events::insert_failure(conn, &failure).await?;
+        audit_events::insert_from(conn, &failure, source, actor_user_id, request_id).await?;
     }
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! What an audit event records. Never a secret: no passwords, hashes, tokens
 //! or cloud credentials go into `detail`.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +27,7 @@ impl Outcome {
 #[derive(Debug, Clone)]
 pub struct AuditEvent {
     /// `user.create`, `project.delete`, `auth.login`, ...
-    pub action: &'static str,
+    pub action: Cow<'static, str>,
     pub resource_type: &'static str,
     pub resource_id: Option<i64>,
     pub project_id: Option<i64>,
@@ -36,7 +38,7 @@ pub struct AuditEvent {
 impl AuditEvent {
     pub fn success(action: &'static str, resource_type: &'static str, resource_id: Option<i64>) -> Self {
         Self {
-            action,
+            action: Cow::Borrowed(action),
             resource_type,
             resource_id,
             project_id: None,

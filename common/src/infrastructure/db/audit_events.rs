@@ -7,21 +7,32 @@ use sqlx::{Executor, MySql, MySqlConnection};
 use crate::domain::audit::AuditEvent;
 use crate::error::AppResult;
 
+/// An event of a request served by the API process.
 pub async fn insert(
     conn: &mut MySqlConnection,
     event: &AuditEvent,
     actor_user_id: Option<i64>,
     request_id: &str,
 ) -> AppResult<()> {
+    insert_from(conn, event, Source::Api, actor_user_id, Some(request_id)).await
+}
+
+pub async fn insert_from(
+    conn: &mut MySqlConnection,
+    event: &AuditEvent,
+    source: Source,
+    actor_user_id: Option<i64>,
+    request_id: Option<&str>,
+) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO audit_event (request_id, source, actor_user_id, project_id, action, resource_type, resource_id, outcome, detail)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(request_id)
-    .bind(Source::Api.as_str())
+    .bind(source.as_str())
     .bind(actor_user_id)
     .bind(event.project_id)
-    .bind(event.action)
+    .bind(event.action.as_ref())
     .bind(event.resource_type)
     .bind(event.resource_id)
     .bind(event.outcome.as_str())
@@ -72,35 +83,6 @@ pub async fn accepted_intent(
     .bind(request_id)
     .fetch_optional(conn)
     .await?)
-}
-
-/// A definite failure of an accepted intent, under the intent's audit name.
-pub struct IntentFailure<'a> {
-    pub intent: &'a AcceptedIntent,
-    pub resource_type: &'a str,
-    pub resource_id: i64,
-    pub message: &'a str,
-    pub source: Source,
-    pub actor_user_id: Option<i64>,
-    pub request_id: Option<&'a str>,
-}
-
-pub async fn insert_failure(conn: &mut MySqlConnection, f: &IntentFailure<'_>) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO audit_event (request_id, source, actor_user_id, project_id, action, resource_type, resource_id, outcome, detail)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'failure', ?)",
-    )
-    .bind(f.request_id)
-    .bind(f.source.as_str())
-    .bind(f.actor_user_id)
-    .bind(f.intent.project_id)
-    .bind(&f.intent.action)
-    .bind(f.resource_type)
-    .bind(f.resource_id)
-    .bind(Json(serde_json::json!({"message": f.message})))
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// An audit row as stored, for readers (admin audit, tests).

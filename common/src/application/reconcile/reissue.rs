@@ -78,10 +78,14 @@ async fn reissue_server(
     }
     server_provision::adopt_lost_port(pool, cloud, &mut order).await?;
     let provisioned = server_provision::provision(pool, cloud, &order, Witness::Reconcile).await?;
-    Ok(match provisioned {
+    Ok(outcome_of("server", id, provisioned))
+}
+
+fn outcome_of(kind: &str, id: i64, provisioned: Provisioned) -> Outcome {
+    match provisioned {
         Provisioned::Created(_) | Provisioned::Unknown => Outcome::Changed,
-        Provisioned::Refused(e) => refused("server", id, &e.message()),
-    })
+        Provisioned::Refused(e) => refused(kind, id, &e.message()),
+    }
 }
 
 /// After the last re-issue: the server is `ERROR` with `reason`, its port
@@ -133,10 +137,7 @@ async fn reissue_volume(
         return Ok(Outcome::Skipped);
     }
     let provisioned = volume_provision::provision(pool, cloud, &order, Witness::Reconcile).await?;
-    Ok(match provisioned {
-        Provisioned::Created(_) | Provisioned::Unknown => Outcome::Changed,
-        Provisioned::Refused(e) => refused("volume", id, &e.message()),
-    })
+    Ok(outcome_of("volume", id, provisioned))
 }
 
 /// The cloud refused the re-issued create: the row is `ERROR` with the
